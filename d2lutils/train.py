@@ -1,0 +1,220 @@
+"""A training loop small enough to read: ``fit``, ``evaluate``, ``accuracy`` and a ``Timer``.
+
+A batch from a loader is a tuple ``(*inputs, target)``: the model is called as
+``model(*inputs)`` and the loss as ``loss_fn(outputs, target)``, averaged over the batch.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+
+import torch
+from tqdm.auto import tqdm
+
+from d2lutils.device import get_device
+
+Metric = Callable[[torch.Tensor, torch.Tensor], float]
+
+
+class Timer:
+    """Wall-clock stopwatch; use as ``with Timer() as t: ...`` then read ``t.elapsed`` (seconds)."""
+
+    def __init__(self) -> None:
+        self.elapsed = 0.0
+        self._start: float | None = None
+
+    def start(self) -> Timer:
+        self._start = time.perf_counter()
+        return self
+
+    def stop(self) -> float:
+        if self._start is None:
+            raise RuntimeError("Timer.stop() called before Timer.start()")
+        self.elapsed += time.perf_counter() - self._start
+        self._start = None
+        return self.elapsed
+
+    def __enter__(self) -> Timer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def accuracy(outputs: torch.Tensor, target: torch.Tensor) -> float:
+    """Fraction of rows whose largest score is at the target class."""
+    if outputs.ndim != 2 or target.ndim != 1 or len(outputs) != len(target):
+        raise ValueError(
+            f"accuracy needs outputs (N, C) and target (N,), got {tuple(outputs.shape)} "
+            f"and {tuple(target.shape)}"
+        )
+    return (outputs.argmax(dim=1) == target).float().mean().item()
+
+
+def _split(batch: object, device: torch.device) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+    if not isinstance(batch, (tuple, list)) or len(batch) < 2:
+        raise ValueError("each batch must be a tuple (*inputs, target) of at least two tensors")
+    *inputs, target = (t.to(device) for t in batch)
+    return tuple(inputs), target
+
+
+def _check_common(model: object, loss_fn: object, loader: object, name: str) -> None:
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, got {loss_fn!r}")
+    if not isinstance(loader, Iterable):
+        raise TypeError(f"{name} must be an iterable of batches (a DataLoader), got {loader!r}")
+
+
+@torch.no_grad()
+def evaluate(
+    model: torch.nn.Module,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    loader: Iterable,
+    metrics: Mapping[str, Metric] | None = None,
+    device: torch.device | str | None = None,
+) -> dict[str, float]:
+    """Mean loss (and each metric) over ``loader``, weighted by batch size, in eval mode."""
+    _check_common(model, loss_fn, loader, "loader")
+    device = get_device() if device is None else torch.device(device)
+    metrics = dict(metrics or {})
+    was_training = model.training
+    model.eval()
+    totals = {"loss": 0.0, **{k: 0.0 for k in metrics}}
+    count = 0
+    for batch in loader:
+        inputs, target = _split(batch, device)
+        outputs = model(*inputs)
+        n = len(target)
+        totals["loss"] += loss_fn(outputs, target).item() * n
+        for k, metric in metrics.items():
+            totals[k] += metric(outputs, target) * n
+        count += n
+    model.train(was_training)
+    if count == 0:
+        raise ValueError("loader yielded no examples")
+    return {k: v / count for k, v in totals.items()}
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+class _LivePlot:
+    """A loss plot redrawn in place in Jupyter; ends as one static PNG in the output."""
+
+    def __init__(self, min_interval: float = 0.5) -> None:
+        from IPython.display import display
+
+        self.min_interval = min_interval
+        self.last = -math.inf
+        self.handle = display(display_id=True)
+
+    def update(self, history: dict[str, list[float]], final: bool = False) -> None:
+        now = time.perf_counter()
+        if not final and now - self.last < self.min_interval:
+            return
+        self.last = now
+        from IPython.display import Image
+
+        from d2lutils.plot import figure_to_png, plot_history
+
+        fig = plot_history(history)
+        self.handle.update(Image(data=figure_to_png(fig)))
+
+
+def fit(
+    model: torch.nn.Module,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    train_loader: Iterable,
+    epochs: int,
+    *,
+    val_loader: Iterable | None = None,
+    metrics: Mapping[str, Metric] | None = None,
+    scheduler: object | None = None,
+    clip_grad_norm: float | None = None,
+    device: torch.device | str | None = None,
+    progress: bool = True,
+    plot: bool | None = None,
+) -> dict[str, list[float]]:
+    """Train ``model`` for ``epochs`` epochs and return the per-epoch history.
+
+    The history maps ``train_loss``, ``lr``, ``seconds`` and, with ``val_loader``, ``val_loss``
+    and ``val_<metric>`` to lists with one entry per epoch. ``scheduler`` is stepped once per
+    epoch (with the validation loss if it is a ``ReduceLROnPlateau``); ``clip_grad_norm`` clips
+    the global gradient norm before each step. ``progress`` shows a tqdm bar; ``plot`` (default:
+    only in Jupyter) draws the loss live and leaves one static figure behind.
+    """
+    _check_common(model, loss_fn, train_loader, "train_loader")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {optimizer!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int):
+        raise TypeError(f"epochs must be an int, got {epochs!r}")
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got epochs={epochs}")
+    if val_loader is not None and not isinstance(val_loader, Iterable):
+        raise TypeError(f"val_loader must be an iterable of batches, got {val_loader!r}")
+    if clip_grad_norm is not None and not (
+        isinstance(clip_grad_norm, (int, float)) and clip_grad_norm > 0
+    ):
+        raise ValueError(f"clip_grad_norm must be a positive number, got {clip_grad_norm!r}")
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(f"scheduler must have a step() method, got {scheduler!r}")
+    if metrics is not None and not all(callable(m) for m in dict(metrics).values()):
+        raise TypeError("metrics must map names to callables metric(outputs, target) -> float")
+
+    device = get_device() if device is None else torch.device(device)
+    model.to(device)
+    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    if plateau and val_loader is None:
+        raise ValueError("a ReduceLROnPlateau scheduler needs a val_loader to watch")
+
+    history: dict[str, list[float]] = {"train_loss": [], "lr": [], "seconds": []}
+    live = _LivePlot() if (plot if plot is not None else _in_notebook()) else None
+    bar = tqdm(range(epochs), desc="epochs", unit="epoch", disable=not progress)
+    for _ in bar:
+        timer = Timer().start()
+        model.train()
+        total, count = 0.0, 0
+        for batch in train_loader:
+            inputs, target = _split(batch, device)
+            loss = loss_fn(model(*inputs), target)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(
+                    f"the loss became {loss.item()} in epoch {len(history['train_loss']) + 1}; "
+                    "try a smaller learning rate or gradient clipping"
+                )
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if clip_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+            optimizer.step()
+            total += loss.item() * len(target)
+            count += len(target)
+        if count == 0:
+            raise ValueError("train_loader yielded no examples")
+        history["train_loss"].append(total / count)
+        history["lr"].append(optimizer.param_groups[0]["lr"])
+        postfix = {"loss": f"{total / count:.4f}"}
+        if val_loader is not None:
+            for k, v in evaluate(model, loss_fn, val_loader, metrics, device).items():
+                history.setdefault(f"val_{k}", []).append(v)
+                postfix[f"val_{k}"] = f"{v:.4f}"
+        if scheduler is not None:
+            scheduler.step(history["val_loss"][-1]) if plateau else scheduler.step()
+        history["seconds"].append(timer.stop())
+        bar.set_postfix(postfix)
+        if live is not None:
+            live.update(history)
+    if live is not None:
+        live.update(history, final=True)
+    return history
