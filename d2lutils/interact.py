@@ -132,6 +132,11 @@ class InteractiveFigure:
             self._cache[key] = png
         return png
 
+    def clear_cache(self) -> None:
+        """Forget rendered frames, so the next ``render`` draws again (used to time redraws)."""
+        if self._cache is not None:
+            self._cache.clear()
+
     # -- live version ---------------------------------------------------------------------------
     def _control(self, name: str) -> widgets.ValueWidget:
         if name in self.free:

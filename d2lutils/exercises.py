@@ -1,0 +1,40 @@
+"""Self-checking exercises: the notebook stores a digest of the answer, not the answer."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+
+
+def _canonical(answer: object, decimals: int) -> str:
+    if isinstance(answer, bool) or answer is None:
+        return repr(answer)
+    if isinstance(answer, (int, float)):
+        if not math.isfinite(answer):
+            return repr(float(answer))
+        value = round(float(answer), decimals)
+        return f"{value + 0.0:.{decimals}f}"  # + 0.0 turns -0.0 into 0.0
+    if isinstance(answer, str):
+        return answer.strip().lower()
+    if isinstance(answer, Sequence):
+        return "[" + ",".join(_canonical(a, decimals) for a in answer) + "]"
+    if hasattr(answer, "tolist"):  # NumPy arrays and torch tensors
+        return _canonical(answer.tolist(), decimals)
+    raise TypeError(f"answer must be a number, a string or a list of them, got {answer!r}")
+
+
+def answer_digest(answer: object, decimals: int = 3) -> str:
+    """The digest ``check`` compares with: numbers rounded to ``decimals``, strings lower-cased."""
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
+        raise ValueError(f"decimals must be an int in [0, 12], got {decimals!r}")
+    return hashlib.sha256(_canonical(answer, decimals).encode()).hexdigest()[:16]
+
+
+def check(answer: object, digest: str, decimals: int = 3) -> bool:
+    """Print whether ``answer`` is right (compared after rounding) without revealing the answer."""
+    if not isinstance(digest, str) or len(digest) != 16:
+        raise ValueError(f"digest must be a 16-character answer_digest string, got {digest!r}")
+    right = answer_digest(answer, decimals) == digest
+    print("Right!" if right else f"Not yet: {answer!r} is not it (rounded to {decimals} decimals).")
+    return right
