@@ -31,10 +31,13 @@ def answer_digest(answer: object, decimals: int = 3) -> str:
     return hashlib.sha256(_canonical(answer, decimals).encode()).hexdigest()[:16]
 
 
-def check(answer: object, digest: str, decimals: int = 3) -> bool:
+def check(answer: object, digest: str, decimals: int = 3) -> None:
     """Print whether ``answer`` is right (compared after rounding) without revealing the answer."""
     if not isinstance(digest, str) or len(digest) != 16:
         raise ValueError(f"digest must be a 16-character answer_digest string, got {digest!r}")
-    right = answer_digest(answer, decimals) == digest
-    print("Right!" if right else f"Not yet: {answer!r} is not it (rounded to {decimals} decimals).")
-    return right
+    if answer is None:
+        print("Replace None with your answer and run the cell again.")
+    elif answer_digest(answer, decimals) == digest:
+        print("Right!")
+    else:
+        print(f"Not yet: {answer!r} is not it (compared after rounding to {decimals} decimals).")

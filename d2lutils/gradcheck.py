@@ -86,7 +86,7 @@ def check_grad(
     x: ArrayLike,
     grad: ArrayLike | None = None,
     *,
-    h: float = 1e-6,
+    h: float = 1e-5,
     tol: float = 1e-6,
     name: str = "x",
 ) -> float:
@@ -114,7 +114,8 @@ def check_grad(
         denom = np.maximum(1e-8, np.abs(analytic) + np.abs(numeric))
         idx = np.unravel_index(int(np.argmax(np.abs(analytic - numeric) / denom)), numeric.shape)
         raise AssertionError(
-            f"gradient check failed for {name}{[int(i) for i in idx]}: analytic {analytic[idx]:.6g}, "
+            f"gradient check failed for {name}{[int(i) for i in idx]}: "
+            f"analytic {analytic[idx]:.6g}, "
             f"numeric {numeric[idx]:.6g}, relative error {err:.2e} > tol {tol:.0e}"
         )
     return err

@@ -7,6 +7,7 @@ A batch from a loader is a tuple ``(*inputs, target)``: the model is called as
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 
@@ -112,23 +113,24 @@ class _LivePlot:
     """A loss plot redrawn in place in Jupyter; ends as one static PNG in the output."""
 
     def __init__(self, min_interval: float = 0.5) -> None:
-        from IPython.display import display
-
         self.min_interval = min_interval
         self.last = -math.inf
-        self.handle = display(display_id=True)
+        self.handle = None
 
     def update(self, history: dict[str, list[float]], final: bool = False) -> None:
         now = time.perf_counter()
         if not final and now - self.last < self.min_interval:
             return
         self.last = now
-        from IPython.display import Image
+        from IPython.display import Image, display
 
         from d2lutils.plot import figure_to_png, plot_history
 
-        fig = plot_history(history)
-        self.handle.update(Image(data=figure_to_png(fig)))
+        image = Image(data=figure_to_png(plot_history(history)))
+        if self.handle is None:  # the first frame is a real output; later ones replace it
+            self.handle = display(image, display_id=True)
+        else:
+            self.handle.update(image)
 
 
 def fit(
@@ -143,7 +145,7 @@ def fit(
     scheduler: object | None = None,
     clip_grad_norm: float | None = None,
     device: torch.device | str | None = None,
-    progress: bool = True,
+    progress: bool | None = None,
     plot: bool | None = None,
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``epochs`` epochs and return the per-epoch history.
@@ -151,8 +153,9 @@ def fit(
     The history maps ``train_loss``, ``lr``, ``seconds`` and, with ``val_loader``, ``val_loss``
     and ``val_<metric>`` to lists with one entry per epoch. ``scheduler`` is stepped once per
     epoch (with the validation loss if it is a ``ReduceLROnPlateau``); ``clip_grad_norm`` clips
-    the global gradient norm before each step. ``progress`` shows a tqdm bar; ``plot`` (default:
-    only in Jupyter) draws the loss live and leaves one static figure behind.
+    the global gradient norm before each step. ``progress`` shows a tqdm bar (default: unless the
+    environment sets ``TQDM_DISABLE=1``); ``plot`` (default: only in Jupyter) draws the loss live
+    and leaves one static figure behind.
     """
     _check_common(model, loss_fn, train_loader, "train_loader")
     if not isinstance(optimizer, torch.optim.Optimizer):
@@ -180,6 +183,8 @@ def fit(
 
     history: dict[str, list[float]] = {"train_loss": [], "lr": [], "seconds": []}
     live = _LivePlot() if (plot if plot is not None else _in_notebook()) else None
+    if progress is None:  # tqdm's own switch, which its notebook bar does not read
+        progress = os.environ.get("TQDM_DISABLE", "").lower() not in ("1", "true", "yes")
     bar = tqdm(range(epochs), desc="epochs", unit="epoch", disable=not progress)
     for _ in bar:
         timer = Timer().start()
