@@ -59,7 +59,7 @@ book: $(STAMP)  ## build the HTML book from the stored outputs into book/_build/
 	@echo "open book/_build/html/index.html"
 
 lab: $(STAMP)  ## read and run the book in JupyterLab
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 bench: $(STAMP)  ## run the speed benchmarks
 	@for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
