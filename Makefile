@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV     := .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
-NOTEBOOKS := $(sorted $(wildcard notebooks/[0-9]*.ipynb))
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
 # Data: use the local mirror beside the project when there is one and D2L_DATA_DIR is unset.
 ifeq ($(origin D2L_DATA_DIR),undefined)

@@ -102,18 +102,25 @@ def test_chapter_renders_in_a_browser(browser_page, nb):
     assert images, f"{nb.stem} shows no figures"
     broken = [src for src, width in images if width == 0]
     assert not broken, f"broken images: {broken}"
-    # Interactive figures: choosing another option shows another precomputed frame.
+    # Interactive figures: each one the notebook stores is on the page, and moving any control
+    # (a slider or a drop-down) shows another precomputed frame.
+    stored = nb.read_text(encoding="utf-8").count('class=\\"d2l-interactive\\"')
+    assert page.locator(".d2l-interactive").count() == stored
     for figure in page.locator(".d2l-interactive").all():
-        select = figure.locator("select").first
-        if select.count() == 0:
-            continue
-        before = figure.locator("img").get_attribute("src")
-        options = select.locator("option").all()
-        current = select.input_value()
-        other = next(o.get_attribute("value") for o in options
-                     if o.get_attribute("value") != current)
-        select.select_option(other)
-        assert figure.locator("img").get_attribute("src") != before
+        for control in figure.locator("[data-name]").all():
+            choices = int(control.evaluate(
+                "el => el.tagName === 'SELECT' ? el.options.length : +el.max + 1"))
+            before = figure.locator("img").get_attribute("src")
+            current = int(control.input_value())
+            other = str((current + 1) % choices)
+            control.evaluate(
+                "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", other)
+            name = control.get_attribute("data-name")
+            assert figure.locator("img").get_attribute("src") != before, (
+                f"{nb.stem}: moving {name!r} did not change the figure")
+            control.evaluate(
+                "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", str(current))
+            assert figure.locator("img").get_attribute("src") == before
     assert not external, f"requests to the internet: {external}"
     assert not errors, f"errors in the browser console: {errors}"
 
