@@ -221,9 +221,11 @@ def draw_graph(
     if ax is None and right - left > MAX_WIDTH / INCH:  # draw a wide graph smaller
         inch = max(MIN_INCH, MAX_WIDTH / (right - left))
         pos, half_w, stub_end, (left, right, bottom, top) = _place(nodes, grid, inch)
-    if ax is None:
-        fig = plt.figure(figsize=(inch * (right - left), inch * (top - bottom)))
-        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    if ax is None:  # the axes fill the figure, below room for the title: no cropping needed
+        width, height = inch * (right - left), inch * (top - bottom)
+        title_room = 0.1 + 0.2 * (str(title).count("\n") + 1) if title else 0.0
+        fig = plt.figure(figsize=(width, height + title_room))
+        ax = fig.add_axes((0.0, 0.0, 1.0, height / (height + title_room)))
     else:
         fig = ax.figure
     ax.set_axis_off()
