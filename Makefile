@@ -50,6 +50,7 @@ execute: $(STAMP)  ## re-execute every notebook in place in a fresh kernel (or N
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
 	    --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
 	    "$$nb" || exit 1; \
+	  $(PY) -c 'import sys; from d2lutils.interact import strip_live_views as s; s(sys.argv[1])' "$$nb" || exit 1; \
 	  echo "  $$(( $$(date +%s) - start )) s"; \
 	done
 

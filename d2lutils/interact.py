@@ -17,6 +17,7 @@ import io
 import itertools
 import json
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -406,3 +407,30 @@ def interactive_figure(
     return InteractiveFigure(
         draw, controls, initial=initial, static=static, max_frames=max_frames, crop=crop
     )
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def strip_live_views(path: str | Path) -> int:
+    """Drop the live-widget part of every stored output of the notebook at ``path``.
+
+    A stored notebook has no kernel behind its widgets, so JupyterLab would show "model not
+    found" where the static version (kept) shows the figure. Returns how many were dropped.
+    """
+    import nbformat
+
+    path = Path(path)
+    if path.suffix != ".ipynb" or not path.is_file():
+        raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r}")
+    nb = nbformat.read(path, as_version=4)
+    dropped = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and len(data) > 1:  # keep outputs with nothing else to show
+                del data[WIDGET_VIEW]
+                dropped += 1
+    if dropped:
+        nbformat.write(nb, path)
+    return dropped

@@ -290,3 +290,24 @@ def test_static_html_works_in_a_browser(draw: Draw, tmp_path: Path) -> None:
 def test_labels_of_floats_are_short() -> None:
     fig = interactive_figure(lambda lr: plt.figure(), lr=[0.001, math.pi])
     assert "lr=0.001" in repr(fig)
+
+
+def test_strip_live_views_keeps_the_static_version(tmp_path):
+    import nbformat
+
+    from d2lutils.interact import WIDGET_VIEW, strip_live_views
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "a"},
+                                                     "text/html": "<div/>", "text/plain": "f"}),
+        nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "b"}}),
+    ])]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert strip_live_views(path) == 1
+    first, second = nbformat.read(path, as_version=4).cells[0].outputs
+    assert set(first["data"]) == {"text/html", "text/plain"}
+    assert set(second["data"]) == {WIDGET_VIEW}  # nothing else to show: left alone
+    with pytest.raises(ValueError, match="ipynb"):
+        strip_live_views(tmp_path / "missing.ipynb")
