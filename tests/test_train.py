@@ -104,3 +104,16 @@ def test_timer():
     assert t.elapsed > 0
     with pytest.raises(RuntimeError):
         Timer().stop()
+
+
+def test_progress_bar_follows_tqdm_disable(monkeypatch, capsys):
+    train, _ = toy_loaders()
+    model = nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    args = (model, nn.CrossEntropyLoss(), opt, train, 1)
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    fit(*args, device="cpu", plot=False)
+    assert "epochs" not in capsys.readouterr().err
+    monkeypatch.delenv("TQDM_DISABLE")
+    fit(*args, device="cpu", plot=False)
+    assert "epochs" in capsys.readouterr().err
