@@ -30,14 +30,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
-test: lint unit nbval book  ## everything CI checks: ruff, unit tests, strict nbval, the book and its browser test
-	$(PY) -m pytest -q tests/test_book.py
+test: lint unit nbval book  ## everything CI checks: ruff, unit tests, strict nbval, the book, browser tests
+	$(PY) -m pytest -q tests/test_book.py tests/test_lab.py
 
 lint: $(STAMP)  ## ruff over the package, tests, benchmarks and notebooks
 	$(VENV)/bin/ruff check d2lutils tests benchmarks notebooks
 
 unit: $(STAMP)  ## unit tests of d2lutils
-	$(PY) -m pytest -q tests --ignore=tests/test_book.py
+	$(PY) -m pytest -q tests --ignore=tests/test_book.py --ignore=tests/test_lab.py
 
 nbval: $(STAMP)  ## re-execute every notebook and compare with its stored outputs
 	$(NB_ENV) $(PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \

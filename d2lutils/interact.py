@@ -23,8 +23,6 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from d2lutils.plot import figure_to_png
-
 DEFAULT_MAX_FRAMES = 48
 
 
@@ -191,10 +189,9 @@ class InteractiveFigure:
         }
 
     def _to_png(self, fig: Figure) -> bytes:
-        if self.crop:
-            return figure_to_png(fig)
-        buf = io.BytesIO()  # the whole canvas: every frame has the same size, one draw only
-        fig.savefig(buf, format="png", bbox_inches=fig.bbox_inches)
+        # crop=True: tight around what is drawn (two draws); crop=False: the whole canvas (one).
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight" if self.crop else fig.bbox_inches)
         plt.close(fig)
         return buf.getvalue()
 
@@ -256,7 +253,9 @@ class InteractiveFigure:
     def widget(self) -> widgets.Widget:
         """The live ipywidgets version (built once)."""
         if self._widget is None:
-            self._image = widgets.Image(value=self.render(), format="png")
+            # At its own size (a flex box would stretch it), shrunk only to fit a narrow page.
+            picture = {"width": "auto", "max_width": "100%", "object_fit": "contain"}
+            self._image = widgets.Image(value=self.render(), format="png", layout=picture)
             self._message = widgets.HTML("")
             for name in self.values:
                 control = self._control(name)
@@ -269,7 +268,8 @@ class InteractiveFigure:
                     widgets.HBox(list(self._controls.values()), layout={"flex_flow": "row wrap"}),
                     self._message,
                     self._image,
-                ]
+                ],
+                layout={"align_items": "flex-start"},
             )
         return self._widget
 

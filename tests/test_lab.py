@@ -1,0 +1,98 @@
+"""In JupyterLab an interactive figure is a live widget: moving a control redraws the figure."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking"]
+CELL = '''import matplotlib.pyplot as plt
+from d2lutils.interact import interactive_figure
+
+def draw(scale, kind):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, scale], color="C0" if kind == "a" else "C1")
+    return fig
+
+interactive_figure(draw, scale=[1, 2, 3], kind=["a", "b"])'''
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "widget.ipynb")
+    port, token = free_port(), "d2l-test"
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+           f"--ServerApp.token={token}", f"--ServerApp.root_dir={tmp_path}",
+           "--ServerApp.open_browser=False", "--LabApp.news_url=", "--allow-root"]
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    server = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 60 s")
+        yield f"{base}/lab/tree/widget.ipynb?token={token}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_interactive_figure_is_live_in_jupyterlab(lab):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(lab)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=90000)
+        buttons = page.locator(".jp-OutputArea .widget-toggle-button")
+        for _ in range(4):  # a request sent while the kernel is still connecting can be lost
+            page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+            page.keyboard.press("Shift+Enter")
+            try:
+                buttons.first.wait_for(timeout=20000)
+                break
+            except PlaywrightTimeout:
+                continue
+        else:
+            pytest.fail("running the cell never showed the widget's controls")
+        assert page.locator(".jp-OutputArea .widget-slider").count() == 1
+        image = page.locator(".jp-OutputArea img").first
+        before = image.get_attribute("src")
+        buttons.nth(1).click()  # kind = "b"
+        page.wait_for_function(
+            "src => document.querySelector('.jp-OutputArea img').src !== src", arg=before,
+            timeout=30000)
+        assert page.get_by_text("Error displaying widget").count() == 0
+        browser.close()
