@@ -15,6 +15,7 @@ import torch
 from tqdm.auto import tqdm
 
 from d2lutils.device import get_device
+from d2lutils.plot import figure_to_png, plot_history
 
 Metric = Callable[[torch.Tensor, torch.Tensor], float]
 
@@ -123,8 +124,6 @@ class _LivePlot:
             return
         self.last = now
         from IPython.display import Image, display
-
-        from d2lutils.plot import figure_to_png, plot_history
 
         image = Image(data=figure_to_png(plot_history(history)))
         if self.handle is None:  # the first frame is a real output; later ones replace it
