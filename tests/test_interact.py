@@ -7,7 +7,6 @@ import io
 import json
 import math
 import re
-import shutil
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -16,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (tests/conftest.py)
 from PIL import Image  # noqa: E402
 
 from d2lutils.interact import InteractiveFigure, _compact_png, interactive_figure  # noqa: E402
@@ -256,10 +256,7 @@ def test_unknown_control_or_value(draw: Draw, method: str) -> None:
 
 
 # -- the static version in a real browser -----------------------------------------------------
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no chromium to open the page with")
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium to open the page with")
 def test_static_html_works_in_a_browser(draw: Draw, tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     fig = interactive_figure(draw, depth=[2, 5, 10], kind=["a", "b"])
@@ -268,8 +265,7 @@ def test_static_html_works_in_a_browser(draw: Draw, tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(f"<html><body>{page_html}{page_html}</body></html>", encoding="utf-8")
     with sync_api.sync_playwright() as p:
-        args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page()
             errors: list[str] = []

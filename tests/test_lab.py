@@ -8,14 +8,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking"]
 CELL = '''import matplotlib.pyplot as plt
 from d2lutils.interact import interactive_figure
 
@@ -64,14 +60,12 @@ def lab(tmp_path):
         server.wait(timeout=30)
 
 
-def test_interactive_figure_is_live_in_jupyterlab(lab):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+def test_interactive_figure_is_live_in_jupyterlab(lab, chromium_options):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = p.chromium.launch(**chromium_options)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(lab)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
