@@ -1,4 +1,4 @@
-# Everything runs inside .venv, created by `make setup` from the locked versions.
+# Everything runs inside .venv, created by `make setup` with the versions pinned in environment.yml.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -22,11 +22,13 @@ NB_ENV := D2L_DEVICE=$${D2L_NB_DEVICE:-cpu} TQDM_DISABLE=1 PYTHONHASHSEED=0
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
 
-setup: $(STAMP)  ## create .venv with the locked versions (quick when done)
+setup: $(STAMP)  ## create .venv with the versions pinned in environment.yml (quick when done)
 
-$(STAMP): requirements.lock pyproject.toml
+# The exact versions are the pinned pip entries of environment.yml (the conda recipe).
+$(STAMP): environment.yml pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	sed -n 's/^ *- \([A-Za-z0-9_.-]*==.*\)$$/\1/p' environment.yml > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
