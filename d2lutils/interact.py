@@ -20,8 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+
+from d2lutils.plot import figure_to_png
 
 DEFAULT_MAX_FRAMES = 48
 
@@ -188,13 +189,6 @@ class InteractiveFigure:
             for n, v in values.items()
         }
 
-    def _to_png(self, fig: Figure) -> bytes:
-        # crop=True: tight around what is drawn (two draws); crop=False: the whole canvas (one).
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", bbox_inches="tight" if self.crop else fig.bbox_inches)
-        plt.close(fig)
-        return buf.getvalue()
-
     def render(self, **values: object) -> bytes:
         """PNG bytes of the figure at ``values`` (unnamed controls keep their current value)."""
         self._validate(values)
@@ -208,7 +202,7 @@ class InteractiveFigure:
                 f"draw must return a matplotlib Figure, got {type(fig).__name__} "
                 f"(for values {args})"
             )
-        png = self._to_png(fig)
+        png = figure_to_png(fig, crop=self.crop)
         if self._cache is not None:
             self._cache[key] = png
         return png

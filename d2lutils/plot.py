@@ -42,12 +42,19 @@ def use_style() -> None:
         pass
 
 
-def figure_to_png(fig: Figure, close: bool = True) -> bytes:
-    """Render ``fig`` to PNG bytes (and close it, so Jupyter does not show it a second time)."""
+def figure_to_png(fig: Figure, close: bool = True, crop: bool | None = None) -> bytes:
+    """Render ``fig`` to PNG bytes (and close it, so Jupyter does not show it a second time).
+
+    ``crop=True`` trims the picture tight around what is drawn (matplotlib draws twice for it),
+    ``crop=False`` keeps the whole canvas (one draw); ``None`` follows ``savefig.bbox``.
+    """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if crop not in (True, False, None):
+        raise TypeError(f"crop must be True, False or None, got {crop!r}")
+    bbox = {None: {}, True: {"bbox_inches": "tight"}, False: {"bbox_inches": fig.bbox_inches}}
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", **bbox[crop])
     if close:
         plt.close(fig)
     return buf.getvalue()
