@@ -117,12 +117,15 @@ class _LivePlot:
         self.min_interval = min_interval
         self.last = -math.inf
         self.handle = None
+        self.epochs_drawn = 0
 
     def update(self, history: dict[str, list[float]], final: bool = False) -> None:
         now = time.perf_counter()
         if not final and now - self.last < self.min_interval:
             return
-        self.last = now
+        if len(history["train_loss"]) == self.epochs_drawn:  # the final call, already drawn
+            return
+        self.last, self.epochs_drawn = now, len(history["train_loss"])
         from IPython.display import Image, display
 
         image = Image(data=figure_to_png(plot_history(history)))
