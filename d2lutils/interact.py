@@ -1,6 +1,6 @@
 """Interactive figures: one call gives live widgets in Jupyter and a kernel-free page for the book.
 
-``interactive_figure(draw, depth=[2, 5, 10], activation=["relu", "tanh"])`` calls
+``interactive_figure(draw, {"depth": [2, 5, 10], "activation": ["relu", "tanh"]})`` calls
 ``draw(depth=..., activation=...)`` (which returns a matplotlib Figure) whenever a control moves.
 Displayed in JupyterLab it is a set of ipywidgets above the picture. The same output also
 carries an HTML version with every combination of the choices drawn in advance (or the subset
@@ -381,15 +381,17 @@ class InteractiveFigure:
 
 def interactive_figure(
     draw: Callable[..., Figure],
+    controls: Mapping[str, Sequence[object] | widgets.ValueWidget],
     *,
     initial: Mapping[str, object] | None = None,
     static: bool | Mapping[str, Sequence[object]] = True,
     max_frames: int = DEFAULT_MAX_FRAMES,
     crop: bool = True,
-    **controls: Sequence[object] | widgets.ValueWidget,
 ) -> InteractiveFigure:
     """A figure the reader steers: ``draw(**values) -> Figure`` and one list of choices per control.
 
+    ``controls`` maps each control's name (any Python identifier, ``static`` included) to its
+    list of choices, e.g. ``{"depth": [2, 5, 10]}``; the options that follow are keywords.
     A control given as an ipywidgets widget (a text box, say) is live-only: the static version
     shows the figure at its initial value. ``static`` picks which choices get precomputed frames
     for the book: ``True`` (default) all of them, ``False`` only the initial figure, or a mapping

@@ -62,7 +62,7 @@ def static_frames(page: str) -> dict[str, str]:
 
 # -- drawing and caching ----------------------------------------------------------------------
 def test_render_gives_png_and_caches(draw: Draw) -> None:
-    fig = interactive_figure(draw, depth=[2, 5, 10], kind=["a", "b"])
+    fig = interactive_figure(draw, {"depth": [2, 5, 10], "kind": ["a", "b"]})
     png = fig.render()
     assert png.startswith(PNG_SIGNATURE)
     assert draw.calls == [{"depth": 2, "kind": "a"}]
@@ -75,14 +75,14 @@ def test_render_gives_png_and_caches(draw: Draw) -> None:
 
 
 def test_initial_values(draw: Draw) -> None:
-    fig = interactive_figure(draw, depth=[2, 5, 10], kind=["a", "b"], initial={"depth": 10})
+    fig = interactive_figure(draw, {"depth": [2, 5, 10], "kind": ["a", "b"]}, initial={"depth": 10})
     assert fig.values == {"depth": 10, "kind": "a"}
     fig.render()
     assert draw.calls == [{"depth": 10, "kind": "a"}]
 
 
 def test_set_updates_values_image_and_controls(draw: Draw) -> None:
-    fig = interactive_figure(draw, depth=[2, 5, 10], kind=["a", "b"])
+    fig = interactive_figure(draw, {"depth": [2, 5, 10], "kind": ["a", "b"]})
     box = fig.widget()
     assert fig.widget() is box  # built once
     fig.set(depth=5, kind="b")
@@ -93,7 +93,7 @@ def test_set_updates_values_image_and_controls(draw: Draw) -> None:
 
 
 def test_moving_a_control_redraws(draw: Draw) -> None:
-    fig = interactive_figure(draw, depth=[2, 5, 10], kind=["a", "b"])
+    fig = interactive_figure(draw, {"depth": [2, 5, 10], "kind": ["a", "b"]})
     fig.widget()
     fig._controls["depth"].value = 10  # what the reader's slider does
     assert fig.values["depth"] == 10
@@ -102,7 +102,7 @@ def test_moving_a_control_redraws(draw: Draw) -> None:
 
 
 def test_equal_numbers_become_the_listed_choice(draw: Draw) -> None:
-    fig = interactive_figure(draw, lr=[0.1, 1.0])
+    fig = interactive_figure(draw, {"lr": [0.1, 1.0]})
     fig.set(lr=1)  # 1 == 1.0: accepted, stored and drawn as the choice itself
     assert fig.values["lr"] == 1.0 and isinstance(fig.values["lr"], float)
     assert isinstance(draw.calls[-1]["lr"], float)
@@ -112,16 +112,18 @@ def test_equal_numbers_become_the_listed_choice(draw: Draw) -> None:
 
 def test_numpy_choices(draw: Draw) -> None:
     np = pytest.importorskip("numpy")
-    fig = interactive_figure(draw, lr=np.array([0.01, 0.1, 1.0]))
+    fig = interactive_figure(draw, {"lr": np.array([0.01, 0.1, 1.0])})
     assert fig.choices["lr"] == [0.01, 0.1, 1.0]
     with pytest.raises(ValueError, match="non-empty list"):
-        interactive_figure(draw, lr=np.ones((2, 2)))
+        interactive_figure(draw, {"lr": np.ones((2, 2))})
 
 
 def test_control_kinds(draw: Draw) -> None:
     box = widgets.Text(value="x")
     fig = interactive_figure(
-        draw, depth=[1, 2], two=["a", "b"], many=list("abcdef"), text=box, initial={"many": "c"}
+        draw,
+        {"depth": [1, 2], "two": ["a", "b"], "many": list("abcdef"), "text": box},
+        initial={"many": "c"},
     )
     fig.widget()
     assert isinstance(fig._controls["depth"], widgets.SelectionSlider)
@@ -133,7 +135,7 @@ def test_control_kinds(draw: Draw) -> None:
 
 
 def test_mimebundle_has_live_and_static_versions(draw: Draw) -> None:
-    fig = interactive_figure(draw, depth=[2, 5])
+    fig = interactive_figure(draw, {"depth": [2, 5]})
     bundle = fig._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].startswith('<div id="d2l-fig-')
@@ -142,7 +144,9 @@ def test_mimebundle_has_live_and_static_versions(draw: Draw) -> None:
 
 # -- the static version -----------------------------------------------------------------------
 def test_static_html_is_self_contained_with_one_frame_per_combination(draw: Draw) -> None:
-    fig = interactive_figure(draw, depth=[2, 5, 10], kind=["a", "b"], initial={"kind": "b"})
+    fig = interactive_figure(
+        draw, {"depth": [2, 5, 10], "kind": ["a", "b"]}, initial={"kind": "b"}
+    )
     page = fig.static_html()
     assert re.search(r"https?://", page) is None  # nothing loaded from the internet
     assert "<link" not in page and not re.search(r"<script[^>]*\bsrc=", page)
@@ -158,25 +162,25 @@ def test_static_html_is_self_contained_with_one_frame_per_combination(draw: Draw
 
 def test_static_subset_and_fixed_controls(draw: Draw) -> None:
     fig = interactive_figure(
-        draw, depth=[2, 5, 10, 20], kind=["a", "b", "c"], static={"depth": [2, 20]}
+        draw, {"depth": [2, 5, 10, 20], "kind": ["a", "b", "c"]}, static={"depth": [2, 20]}
     )
     frames = static_frames(fig.static_html())
     assert sorted(frames) == ["0|0", "3|0"]  # kind is not named: fixed at its initial value
     assert len(fig.frames()) == 2
-    page = interactive_figure(draw, depth=[2, 5], static=False).static_html()
+    page = interactive_figure(draw, {"depth": [2, 5]}, static=False).static_html()
     assert len(static_frames(page)) == 1 and "depth = 2" in page
 
 
 def test_static_start_falls_back_to_a_precomputed_choice(draw: Draw) -> None:
-    fig = interactive_figure(draw, depth=[2, 5, 10], static={"depth": [5, 10]})
+    fig = interactive_figure(draw, {"depth": [2, 5, 10]}, static={"depth": [5, 10]})
     page = fig.static_html()  # the initial value 2 has no frame: start at 5
     assert f'src="{static_frames(page)["1"]}"' in page
 
 
 def test_crop_false_keeps_every_frame_the_same_size(draw: Draw) -> None:
     labels = ["x", "a much longer title that sticks out of the axes on both sides"]
-    cropped = interactive_figure(draw, label=labels)
-    whole = interactive_figure(draw, label=labels, crop=False)
+    cropped = interactive_figure(draw, {"label": labels})
+    whole = interactive_figure(draw, {"label": labels}, crop=False)
     assert png_size(cropped.render(label=labels[0])) != png_size(cropped.render(label=labels[1]))
     sizes = {png_size(whole.render(label=label)) for label in labels}
     assert sizes == {(160, 120)}  # figsize (2, 1.5) at the house dpi 80
@@ -197,41 +201,51 @@ def test_compact_png_keeps_the_picture_and_transparency(draw: Draw) -> None:
 
 # -- bad inputs -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("kwargs", "error", "message"),
+    ("controls", "options", "error", "message"),
     [
-        ({"depth": []}, ValueError, "non-empty list"),
-        ({"depth": "abc"}, ValueError, "non-empty list"),
-        ({"depth": 3}, ValueError, "non-empty list"),
-        ({"depth": [1, 2, 1]}, ValueError, "repeated"),
-        ({"depth": [1, 1.0]}, ValueError, "repeated"),
-        ({"lr": [0.1, 0.1000001]}, ValueError, "repeated"),  # both shown as 0.1
-        ({"depth": [1, 2], "initial": {"depth": 3}}, ValueError, "initial depth=3"),
-        ({"depth": [1, 2], "initial": {"width": 3}}, ValueError, "initial names 'width'"),
-        ({"depth": [1, 2], "initial": [("depth", 2)]}, TypeError, "initial must be a mapping"),
-        ({"depth": [1, 2], "static": {"depth": [3]}}, ValueError, "not among the choices"),
-        ({"depth": [1, 2], "static": {"depth": []}}, ValueError, "non-empty list"),
-        ({"depth": [1, 2], "static": {"depth": [1, 1]}}, ValueError, "repeated"),
-        ({"depth": [1, 2], "static": {"width": [1]}}, ValueError, "static names 'width'"),
-        ({"depth": [1, 2], "static": "all"}, TypeError, "static must be"),
-        ({"a": list(range(7)), "b": list(range(8))}, ValueError, "56 frames"),
-        ({"depth": [1, 2, 3], "max_frames": 2}, ValueError, "max_frames=2"),
-        ({"depth": [1, 2], "max_frames": 0}, ValueError, "max_frames must be"),
-        ({"depth": [1, 2], "max_frames": True}, ValueError, "max_frames must be"),
-        ({"depth": [1, 2], "crop": "no"}, TypeError, "crop must be"),
-        ({}, ValueError, "at least one control"),
+        ({"depth": []}, {}, ValueError, "non-empty list"),
+        ({"depth": "abc"}, {}, ValueError, "non-empty list"),
+        ({"depth": 3}, {}, ValueError, "non-empty list"),
+        ({"depth": [1, 2, 1]}, {}, ValueError, "repeated"),
+        ({"depth": [1, 1.0]}, {}, ValueError, "repeated"),
+        ({"lr": [0.1, 0.1000001]}, {}, ValueError, "repeated"),  # both shown as 0.1
+        ({"depth": [1, 2]}, {"initial": {"depth": 3}}, ValueError, "initial depth=3"),
+        ({"depth": [1, 2]}, {"initial": {"width": 3}}, ValueError, "initial names 'width'"),
+        ({"depth": [1, 2]}, {"initial": [("depth", 2)]}, TypeError, "initial must be a mapping"),
+        ({"depth": [1, 2]}, {"static": {"depth": [3]}}, ValueError, "not among the choices"),
+        ({"depth": [1, 2]}, {"static": {"depth": []}}, ValueError, "non-empty list"),
+        ({"depth": [1, 2]}, {"static": {"depth": [1, 1]}}, ValueError, "repeated"),
+        ({"depth": [1, 2]}, {"static": {"width": [1]}}, ValueError, "static names 'width'"),
+        ({"depth": [1, 2]}, {"static": "all"}, TypeError, "static must be"),
+        ({"a": list(range(7)), "b": list(range(8))}, {}, ValueError, "56 frames"),
+        ({"depth": [1, 2, 3]}, {"max_frames": 2}, ValueError, "max_frames=2"),
+        ({"depth": [1, 2]}, {"max_frames": 0}, ValueError, "max_frames must be"),
+        ({"depth": [1, 2]}, {"max_frames": True}, ValueError, "max_frames must be"),
+        ({"depth": [1, 2]}, {"crop": "no"}, TypeError, "crop must be"),
+        ({}, {}, ValueError, "at least one control"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(
-    draw: Draw, kwargs: dict, error: type, message: str
+    draw: Draw, controls: dict, options: dict, error: type, message: str
 ) -> None:
     with pytest.raises(error, match=re.escape(message)):
-        interactive_figure(draw, **kwargs)
+        interactive_figure(draw, controls, **options)
     assert draw.calls == []  # rejected before drawing anything
+
+
+def test_controls_may_be_named_like_the_options(draw: Draw) -> None:
+    controls = {"static": [1, 2], "crop": ["a", "b"], "initial": [0.5, 1.0]}
+    fig = interactive_figure(draw, controls, initial={"crop": "b"}, static={"static": [2]})
+    assert fig.values == {"static": 1, "crop": "b", "initial": 0.5}
+    fig.set(initial=1.0)
+    assert draw.calls == [{"static": 1, "crop": "b", "initial": 1.0}]
+    assert sorted(fig.frames()) == ["1|1|0"]  # static= picked static=2; the others stay put
+    assert fig.crop is True
 
 
 def test_draw_must_be_callable() -> None:
     with pytest.raises(TypeError, match="draw must be a function"):
-        interactive_figure("not a function", depth=[1, 2])
+        interactive_figure("not a function", {"depth": [1, 2]})
 
 
 def test_control_names_must_be_identifiers(draw: Draw) -> None:
@@ -240,14 +254,14 @@ def test_control_names_must_be_identifiers(draw: Draw) -> None:
 
 
 def test_draw_returning_no_figure() -> None:
-    fig = interactive_figure(lambda depth: [depth], depth=[1, 2])
+    fig = interactive_figure(lambda depth: [depth], {"depth": [1, 2]})
     with pytest.raises(TypeError, match="draw must return a matplotlib Figure, got list"):
         fig.render()
 
 
 @pytest.mark.parametrize("method", ["render", "set"])
 def test_unknown_control_or_value(draw: Draw, method: str) -> None:
-    fig = interactive_figure(draw, depth=[2, 5])
+    fig = interactive_figure(draw, {"depth": [2, 5]})
     with pytest.raises(ValueError, match=r"unknown control\(s\) \['width'\]"):
         getattr(fig, method)(width=3)
     with pytest.raises(ValueError, match=re.escape("depth=3 is not one of [2, 5]")):
@@ -259,7 +273,7 @@ def test_unknown_control_or_value(draw: Draw, method: str) -> None:
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium to open the page with")
 def test_static_html_works_in_a_browser(draw: Draw, tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
-    fig = interactive_figure(draw, depth=[2, 5, 10], kind=["a", "b"])
+    fig = interactive_figure(draw, {"depth": [2, 5, 10], "kind": ["a", "b"]})
     page_html = fig.static_html()
     frames = static_frames(page_html)
     path = tmp_path / "page.html"
@@ -284,7 +298,7 @@ def test_static_html_works_in_a_browser(draw: Draw, tmp_path: Path) -> None:
 
 
 def test_labels_of_floats_are_short() -> None:
-    fig = interactive_figure(lambda lr: plt.figure(), lr=[0.001, math.pi])
+    fig = interactive_figure(lambda lr: plt.figure(), {"lr": [0.001, math.pi]})
     assert "lr=0.001" in repr(fig)
 
 

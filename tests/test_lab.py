@@ -20,7 +20,7 @@ def draw(scale, kind):
     ax.plot([0, 1], [0, scale], color="C0" if kind == "a" else "C1")
     return fig
 
-interactive_figure(draw, scale=[1, 2, 3], kind=["a", "b"])'''
+interactive_figure(draw, {"scale": [1, 2, 3], "kind": ["a", "b"]})'''
 
 
 def free_port() -> int:
