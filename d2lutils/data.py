@@ -4,20 +4,32 @@ A file is looked for, in order, in a local mirror folder (argument ``mirror`` or
 variable ``D2L_DATA_DIR``), then in the download cache (``D2L_CACHE_DIR``, default: the user
 cache folder), and only then downloaded with ``pooch``. Every file is checked against its
 SHA-256 before use: a corrupt or truncated file is never returned, a broken cached copy is
-downloaded again, and nothing half-written is left in the cache.
+downloaded again. Loaders print nothing; ``python -m d2lutils.data fetch`` (``make data``)
+fetches and verifies every file beforehand, with a progress bar.
+
+The cache is safe to share: one process at a time downloads an archive (a lock file beside it),
+everything is written under a unique temporary name and renamed only once complete and verified,
+and temporary files left by a killed process are removed by the next download of that archive.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
+import sys
+import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import filelock
 import numpy as np
 import pooch
 import torch
+from tqdm import tqdm
 
 MIRROR_ENV = "D2L_DATA_DIR"
 CACHE_ENV = "D2L_CACHE_DIR"
@@ -100,16 +112,23 @@ def cache_dir() -> Path:
     return Path(env).expanduser() if env else Path(pooch.os_cache("d2lutils"))
 
 
-def _where_to_put(item: RemoteFile) -> str:
+def _where_to_put(item: RemoteFile, root: Path | None) -> str:
+    where = f"either set {MIRROR_ENV} to a folder that holds {item.path} or copy it to"
+    if root is not None:
+        where = f"copy it to {root / item.path} or to"
     return (
-        f"Download {item.url}, extract {item.member} and either set {MIRROR_ENV} to the folder "
-        f"that holds {item.path} or copy it to {cache_dir() / item.path} "
+        f"Download {item.url}, extract {item.member} and {where} {cache_dir() / item.path} "
         f"(expected sha256 {item.sha256})"
     )
 
 
-def fetch(item: str | RemoteFile, mirror: str | Path | None = None) -> Path:
-    """Path to a verified local copy of a registered data file, downloading it if needed."""
+def fetch(
+    item: str | RemoteFile, mirror: str | Path | None = None, *, progress: bool = False
+) -> Path:
+    """Path to a verified local copy of a registered data file, downloading it if needed.
+
+    Prints nothing unless ``progress=True``, which shows a download progress bar.
+    """
     if isinstance(item, str):
         if item not in REGISTRY:
             raise ValueError(f"unknown data file {item!r}; known files: {sorted(REGISTRY)}")
@@ -118,63 +137,136 @@ def fetch(item: str | RemoteFile, mirror: str | Path | None = None) -> Path:
         raise TypeError(f"item must be a registered name or a RemoteFile, got {item!r}")
 
     root = mirror_dir(mirror)
-    if root is not None and (root / item.path).is_file():
+    if root is not None:
         path = root / item.path
-        actual = sha256sum(path)
-        if actual != item.sha256:
+        if path.is_file():
+            return _verified(path, item, root)
+        if path.is_symlink() and not path.exists():
             raise DataError(
-                f"{path} is corrupt or truncated: its sha256 is {actual}, expected "
-                f"{item.sha256}. Replace it with a fresh copy. {_where_to_put(item)}"
+                f"{path} in the mirror folder is a symbolic link to {os.readlink(path)}, which "
+                "does not exist; point the link at the file or remove it"
             )
-        return path
+        if path.exists():
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            raise DataError(
+                f"{path} in the mirror folder is {kind}; put the file {item.path} there "
+                f"or remove it. {_where_to_put(item, root)}"
+            )
 
     target = cache_dir() / item.path
-    if target.is_file():
-        if sha256sum(target) == item.sha256:
-            return target
-        target.unlink()  # a broken cached copy: fetch it again below
-    return _download(item, target)
-
-
-def _download(item: RemoteFile, target: Path) -> Path:
+    if _is_good(target, item):  # the common case: no lock needed to read a finished file
+        return target
     archives = cache_dir() / "archives"
+    archive = archives / Path(urlsplit(item.url).path).name
     try:
-        # pooch writes to a temporary file and renames it when complete.
-        archive = Path(pooch.retrieve(item.url, known_hash=None, path=archives, progressbar=False))
+        archives.mkdir(parents=True, exist_ok=True)
+        with filelock.FileLock(f"{archive}.lock"):
+            if _is_good(target, item):  # another process fetched it while we waited
+                return target
+            _remove_leftovers(archive, target)
+            if not archive.is_file():
+                _download(item, archive, root, progress)
+            _extract(item, archive, target)
+    except OSError as exc:
+        raise DataError(
+            f"could not write {target} ({type(exc).__name__}: {exc}); free some disk space or "
+            f"set {CACHE_ENV} to a writable folder"
+        ) from None
+    return target
+
+
+def _verified(path: Path, item: RemoteFile, root: Path) -> Path:
+    actual = sha256sum(path)
+    if actual != item.sha256:
+        raise DataError(
+            f"{path} is corrupt or truncated: its sha256 is {actual}, expected "
+            f"{item.sha256}. Replace it with a fresh copy. {_where_to_put(item, root)}"
+        )
+    return path
+
+
+def _is_good(target: Path, item: RemoteFile) -> bool:
+    return target.is_file() and sha256sum(target) == item.sha256
+
+
+def _remove_leftovers(*paths: Path) -> None:
+    """Temporary files of a process killed while it held the lock of these paths."""
+    for path in paths:
+        for stale in path.parent.glob(f".{path.name}.*.part"):
+            stale.unlink()
+
+
+def _temporary(beside: Path) -> Path:
+    """A new empty file ``.NAME.XXXXXXXX.part`` beside ``beside``, to be renamed to it."""
+    path = beside.with_name(f".{beside.name}.{uuid.uuid4().hex[:8]}.part")
+    path.open("xb").close()  # "x": never a file that another process is writing
+    return path
+
+
+def _download(item: RemoteFile, archive: Path, root: Path | None, progress: bool) -> None:
+    partial = _temporary(archive)
+    try:
+        pooch.HTTPDownloader(progressbar=progress)(item.url, str(partial), None)
+        os.replace(partial, archive)
     except Exception as exc:  # no network, HTTP error, interrupted transfer ...
         raise DataError(
             f"could not download {item.path} from {item.url} ({type(exc).__name__}: {exc}). "
-            f"If you are offline: {_where_to_put(item)}"
+            f"If you are offline: {_where_to_put(item, root)}"
         ) from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _extract(item: RemoteFile, archive: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    partial = _temporary(target)
     try:
-        with (
-            zipfile.ZipFile(archive) as zf,
-            zf.open(item.member) as src,
-            open(partial, "wb") as dst,
-        ):
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                dst.write(chunk)
+        try:
+            with zipfile.ZipFile(archive) as zf, zf.open(item.member) as src:
+                with open(partial, "wb") as dst:
+                    for chunk in iter(lambda: src.read(1 << 20), b""):
+                        dst.write(chunk)
+        except (zipfile.BadZipFile, KeyError, zlib.error) as exc:
+            archive.unlink()
+            raise DataError(
+                f"the archive {archive} downloaded from {item.url} is damaged or lacks "
+                f"{item.member} ({exc}); it was removed, try again"
+            ) from None
         actual = sha256sum(partial)
         if actual != item.sha256:
+            archive.unlink()
             raise DataError(
                 f"{item.member} from {item.url} has sha256 {actual}, expected {item.sha256}; "
                 "the download was discarded, try again"
             )
         os.replace(partial, target)
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        archive.unlink(missing_ok=True)
-        raise DataError(
-            f"the archive {archive} downloaded from {item.url} is damaged or lacks "
-            f"{item.member} ({exc}); it was removed, try again"
-        ) from None
-    except DataError:
-        archive.unlink(missing_ok=True)
-        raise
     finally:
         partial.unlink(missing_ok=True)
-    return target
+
+
+def fetch_all(mirror: str | Path | None = None, progress: bool = True) -> dict[str, Path]:
+    """Fetch and verify every registered file; what ``python -m d2lutils.data fetch`` runs."""
+    with tqdm(sorted(REGISTRY), desc="data sets", unit="file", disable=not progress) as bar:
+        return {name: fetch(name, mirror, progress=progress) for name in bar}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m d2lutils.data fetch``: fetch and verify every data set of the book."""
+    parser = argparse.ArgumentParser(
+        prog="python -m d2lutils.data",
+        description=f"Fetch the book's data sets: from ${MIRROR_ENV} when set, else download them "
+        f"into the cache (${CACHE_ENV} or the user cache folder); verify every file's sha256.",
+    )
+    parser.add_argument("command", choices=["fetch"], help="fetch and verify every data file")
+    parser.parse_args(argv)
+    try:
+        paths = fetch_all()
+    except (DataError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    return 0
 
 
 def load_digits(
@@ -226,3 +318,7 @@ def load_fra_eng(mirror: str | Path | None = None) -> list[tuple[str, str]]:
                 raise DataError(f"{path}, line {number}: expected 'English<TAB>French'")
             pairs.append((fields[0], fields[1]))
     return pairs
+
+
+if __name__ == "__main__":  # pragma: no mutate
+    sys.exit(main())  # pragma: no mutate
