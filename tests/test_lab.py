@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,10 +23,24 @@ def draw(scale, kind):
 interactive_figure(draw, {"scale": [1, 2, 3], "kind": ["a", "b"]})'''
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def server_log(path) -> str:
+    """The end of JupyterLab's log, for a failure message."""
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    return f"--- JupyterLab's log ({path}), last lines ---\n{text[-4000:]}"
+
+
+def wait_for_port(server: subprocess.Popen, runtime, log, seconds: float = 60) -> int:
+    """The port JupyterLab chose (``--port=0``), read from the file it writes once it listens."""
+    info = runtime / f"jpserver-{server.pid}.json"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"JupyterLab exited with code {server.returncode}\n{server_log(log)}")
+        try:
+            return json.loads(info.read_text(encoding="utf-8"))["port"]
+        except (OSError, ValueError, KeyError):  # not written yet, or half written
+            time.sleep(0.5)
+    pytest.fail(f"JupyterLab wrote no {info.name} within {seconds:.0f} s\n{server_log(log)}")
 
 
 @pytest.fixture
@@ -36,16 +50,18 @@ def lab(tmp_path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, tmp_path / "widget.ipynb")
-    port, token = free_port(), "d2l-test"
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-           f"--ServerApp.token={token}", f"--ServerApp.root_dir={tmp_path}",
-           "--ServerApp.open_browser=False", "--LabApp.news_url=", "--allow-root"]
+    token, runtime, log = "d2l-test", tmp_path / "runtime", tmp_path / "jupyterlab.log"
+    # Port 0: the system gives JupyterLab a free port, which it reports in its runtime file.
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           "--port=0", "--ServerApp.port_retries=0", f"--ServerApp.token={token}",
+           f"--ServerApp.root_dir={tmp_path}", "--ServerApp.open_browser=False",
+           "--LabApp.news_url=", "--allow-root"]
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    server = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+           "JUPYTER_RUNTIME_DIR": str(runtime)}
+    with open(log, "wb") as out:
+        server = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
+        base = f"http://127.0.0.1:{wait_for_port(server, runtime, log)}"
         for _ in range(120):
             try:
                 urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
@@ -53,11 +69,12 @@ def lab(tmp_path):
             except OSError:
                 time.sleep(0.5)
         else:
-            pytest.fail("JupyterLab did not start within 60 s")
+            pytest.fail(f"JupyterLab did not answer on {base} within 60 s\n{server_log(log)}")
         yield f"{base}/lab/tree/widget.ipynb?token={token}"
     finally:
         server.terminate()
         server.wait(timeout=30)
+        print(server_log(log))  # pytest shows it only when the test failed
 
 
 def test_interactive_figure_is_live_in_jupyterlab(lab, chromium_options):
