@@ -5,6 +5,9 @@ SHELL := /bin/bash
 VENV     := .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
+PYTHON   ?= python3
+# The pinned numpy needs Python 3.11 or newer.
+PY_OK    := import sys; sys.exit(sys.version_info < (3, 11))
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
 # Data: use the local mirror beside the project when there is one and D2L_DATA_DIR is unset.
@@ -17,7 +20,7 @@ endif
 # Stored outputs are the CPU's: execute and validate notebooks on the CPU, without progress bars.
 NB_ENV := D2L_DEVICE=$${D2L_NB_DEVICE:-cpu} TQDM_DISABLE=1 PYTHONHASHSEED=0
 
-.PHONY: help setup test lint unit nbval book execute lab bench clean
+.PHONY: help setup data test lint unit nbval book execute lab bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -25,14 +28,35 @@ help:  ## list the targets
 setup: $(STAMP)  ## create .venv with the versions pinned in environment.yml (quick when done)
 
 # The exact versions are the pinned pip entries of environment.yml (the conda recipe).
+# A .venv without pip (half made, e.g. by a Debian python3 without python3-venv) is made again.
 $(STAMP): environment.yml pyproject.toml
-	@test -x $(PY) || python3 -m venv $(VENV)
+	@if ! $(PY) -m pip --version >/dev/null 2>&1; then \
+	  if ! $(PYTHON) -c '$(PY_OK)' 2>/dev/null; then \
+	    found=$$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo "not installed"); \
+	    echo "make setup needs Python 3.11 or newer; $(PYTHON) is $$found." \
+	      "Install Python 3.11 and run: make setup PYTHON=python3.11" >&2; \
+	    exit 1; \
+	  fi; \
+	  rm -rf $(VENV); echo "creating $(VENV) with $$($(PYTHON) --version)"; \
+	  if ! { $(PYTHON) -m venv $(VENV) && $(PY) -m pip --version >/dev/null 2>&1; }; then \
+	    rm -rf $(VENV); \
+	    echo "$(PYTHON) -m venv made no $(VENV) with pip in it. On Debian or Ubuntu:" \
+	      "apt-get install python3-venv (python3.11-venv for python3.11), then make setup" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	@$(PY) -c '$(PY_OK)' || { echo "$(VENV) has $$($(PY) --version); the book needs Python" \
+	  "3.11 or newer: rm -rf $(VENV) && make setup PYTHON=python3.11" >&2; exit 1; }
 	sed -n 's/^ *- \([A-Za-z0-9_.-]*==.*\)$$/\1/p' environment.yml > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-test: lint unit nbval book  ## everything CI checks: ruff, unit tests, strict nbval, the book, browser tests
+# The filter: runpy warns that the package imported d2lutils.data first (harmless, no side effects).
+data: $(STAMP)  ## fetch and verify every data set (from D2L_DATA_DIR when set, else download once)
+	$(PY) -W "ignore:'d2lutils.data' found in sys.modules" -m d2lutils.data fetch
+
+test: data lint unit nbval book  ## everything CI checks: ruff, unit tests, strict nbval, the book, browser tests
 	$(PY) -m pytest -q tests/test_book.py tests/test_lab.py
 
 lint: $(STAMP)  ## ruff over the package, tests, benchmarks and notebooks
@@ -41,11 +65,11 @@ lint: $(STAMP)  ## ruff over the package, tests, benchmarks and notebooks
 unit: $(STAMP)  ## unit tests of d2lutils
 	$(PY) -m pytest -q tests --ignore=tests/test_book.py --ignore=tests/test_lab.py
 
-nbval: $(STAMP)  ## re-execute every notebook and compare with its stored outputs
+nbval: $(STAMP) data  ## re-execute every notebook and compare with its stored outputs
 	$(NB_ENV) $(PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 $(NOTEBOOKS)
 
-execute: $(STAMP)  ## re-execute every notebook in place in a fresh kernel (or NB=notebooks/x.ipynb)
+execute: $(STAMP) data  ## re-execute every notebook in place in a fresh kernel (or NB=notebooks/x.ipynb)
 	@for nb in $(or $(NB),$(NOTEBOOKS)); do \
 	  echo "executing $$nb"; start=$$(date +%s); \
 	  $(NB_ENV) $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
