@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import torch
 from tqdm.auto import tqdm
@@ -69,6 +69,12 @@ def _check_common(model: object, loss_fn: object, loader: object, name: str) -> 
         raise TypeError(f"loss_fn must be callable, got {loss_fn!r}")
     if not isinstance(loader, Iterable):
         raise TypeError(f"{name} must be an iterable of batches (a DataLoader), got {loader!r}")
+    try:
+        empty = len(loader) == 0  # type: ignore[arg-type]
+    except TypeError:  # no len(): a generator or an iterable dataset, found out while iterating
+        empty = False
+    if empty:
+        raise ValueError(f"{name} is empty: len({name}) == 0, so it yields no batches")
 
 
 @torch.no_grad()
@@ -87,15 +93,17 @@ def evaluate(
     model.eval()
     totals = {"loss": 0.0, **{k: 0.0 for k in metrics}}
     count = 0
-    for batch in loader:
-        inputs, target = _split(batch, device)
-        outputs = model(*inputs)
-        n = len(target)
-        totals["loss"] += loss_fn(outputs, target).item() * n
-        for k, metric in metrics.items():
-            totals[k] += metric(outputs, target) * n
-        count += n
-    model.train(was_training)
+    try:  # the model goes back to its mode even if a metric raises
+        for batch in loader:
+            inputs, target = _split(batch, device)
+            outputs = model(*inputs)
+            n = len(target)
+            totals["loss"] += loss_fn(outputs, target).item() * n
+            for k, metric in metrics.items():
+                totals[k] += metric(outputs, target) * n
+            count += n
+    finally:
+        model.train(was_training)
     if count == 0:
         raise ValueError("loader yielded no examples")
     return {k: v / count for k, v in totals.items()}
@@ -135,6 +143,12 @@ class _LivePlot:
             self.handle.update(image)
 
 
+def _check_finite(value: torch.Tensor, what: str, where: str, advice: str) -> None:
+    """Raise a FloatingPointError saying where ``value`` (a loss or a norm) stopped being finite."""
+    if not torch.isfinite(value):
+        raise FloatingPointError(f"{what} became {value.item()} {where}; {advice}")
+
+
 def fit(
     model: torch.nn.Module,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
@@ -145,6 +159,7 @@ def fit(
     val_loader: Iterable | None = None,
     metrics: Mapping[str, Metric] | None = None,
     scheduler: object | None = None,
+    monitor: str = "val_loss",
     clip_grad_norm: float | None = None,
     device: torch.device | str | None = None,
     progress: bool | None = None,
@@ -154,10 +169,14 @@ def fit(
 
     The history maps ``train_loss``, ``lr``, ``seconds`` and, with ``val_loader``, ``val_loss``
     and ``val_<metric>`` to lists with one entry per epoch. ``scheduler`` is stepped once per
-    epoch (with the validation loss if it is a ``ReduceLROnPlateau``); ``clip_grad_norm`` clips
-    the global gradient norm before each step. ``progress`` shows a tqdm bar (default: unless the
-    environment sets ``TQDM_DISABLE=1``); ``plot`` (default: only in Jupyter) draws the loss live
-    and leaves one static figure behind.
+    epoch; a ``ReduceLROnPlateau`` is given the history entry named by ``monitor`` (default
+    ``"val_loss"``; ``"val_<metric>"`` or ``"train_loss"`` also work; pick the scheduler's
+    ``mode="max"`` for a metric that should grow, such as accuracy). ``clip_grad_norm`` clips the
+    global gradient norm before each step. A non-finite loss, gradient norm or parameter stops
+    training with a ``FloatingPointError`` naming the epoch and step; a non-finite gradient is
+    found before the optimizer step, so the model keeps its last finite weights. ``progress``
+    shows a tqdm bar (default: unless the environment sets ``TQDM_DISABLE=1``); ``plot``
+    (default: only in Jupyter) draws the loss live and leaves one static figure behind.
     """
     _check_common(model, loss_fn, train_loader, "train_loader")
     if not isinstance(optimizer, torch.optim.Optimizer):
@@ -166,45 +185,70 @@ def fit(
         raise TypeError(f"epochs must be an int, got {epochs!r}")
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got epochs={epochs}")
-    if val_loader is not None and not isinstance(val_loader, Iterable):
-        raise TypeError(f"val_loader must be an iterable of batches, got {val_loader!r}")
+    if val_loader is not None:
+        _check_common(model, loss_fn, val_loader, "val_loader")
+    for name, loader in (("train_loader", train_loader), ("val_loader", val_loader)):
+        if epochs > 1 and isinstance(loader, Iterator):
+            raise TypeError(
+                f"{name} is an iterator (such as a generator), used up after one epoch; "
+                "pass something that can be iterated again: a list or a DataLoader"
+            )
     if clip_grad_norm is not None and not (
         isinstance(clip_grad_norm, (int, float)) and clip_grad_norm > 0
     ):
         raise ValueError(f"clip_grad_norm must be a positive number, got {clip_grad_norm!r}")
     if scheduler is not None and not callable(getattr(scheduler, "step", None)):
         raise TypeError(f"scheduler must have a step() method, got {scheduler!r}")
-    if metrics is not None and not all(callable(m) for m in dict(metrics).values()):
+    metrics = dict(metrics or {})
+    if not all(callable(m) for m in metrics.values()):
         raise TypeError("metrics must map names to callables metric(outputs, target) -> float")
+    if "loss" in metrics:
+        raise ValueError("'loss' is taken by the validation loss; give the metric another name")
+    names = ["train_loss", "val_loss", *(f"val_{k}" for k in metrics)]
+    if monitor not in names:
+        raise ValueError(f"monitor={monitor!r} is not in the history; use one of {names}")
+    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    if plateau and monitor != "train_loss" and val_loader is None:
+        raise ValueError(
+            f"a ReduceLROnPlateau scheduler watching monitor={monitor!r} needs a val_loader; "
+            "pass val_loader=... or monitor='train_loss'"
+        )
 
     device = get_device() if device is None else torch.device(device)
     model.to(device)
-    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
-    if plateau and val_loader is None:
-        raise ValueError("a ReduceLROnPlateau scheduler needs a val_loader to watch")
-
+    params = list(model.parameters())
     history: dict[str, list[float]] = {"train_loss": [], "lr": [], "seconds": []}
     live = _LivePlot() if (plot if plot is not None else _in_notebook()) else None
     if progress is None:  # tqdm's own switch, which its notebook bar does not read
         progress = os.environ.get("TQDM_DISABLE", "").lower() not in ("1", "true", "yes")
     bar = tqdm(range(epochs), desc="epochs", unit="epoch", disable=not progress)
-    for _ in bar:
+    for epoch in bar:
         timer = Timer().start()
         model.train()
         total, count = 0.0, 0
-        for batch in train_loader:
+        for step, batch in enumerate(train_loader, start=1):
+            where = f"in epoch {epoch + 1}, step {step}"
             inputs, target = _split(batch, device)
             loss = loss_fn(model(*inputs), target)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"the loss became {loss.item()} in epoch {len(history['train_loss']) + 1}; "
-                    "try a smaller learning rate or gradient clipping"
-                )
+            _check_finite(
+                loss, "the loss", where, "try a smaller learning rate or gradient clipping"
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            if clip_grad_norm is not None:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+            if clip_grad_norm is not None:  # clipping computes the norm; one fused pass otherwise
+                norm = torch.nn.utils.clip_grad_norm_(params, clip_grad_norm)
+            else:
+                norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
+            _check_finite(
+                norm, "the gradient norm", where,
+                "a gradient is inf or NaN although the loss is finite (an operation such as "
+                "sqrt or log at 0 in the model or the loss?); the weights are left unchanged",
+            )
             optimizer.step()
+            _check_finite(
+                torch.nn.utils.get_total_norm(params), "the parameter norm", where,
+                "the optimizer step made a weight inf or NaN; try a smaller learning rate",
+            )
             total += loss.item() * len(target)
             count += len(target)
         if count == 0:
@@ -216,8 +260,10 @@ def fit(
             for k, v in evaluate(model, loss_fn, val_loader, metrics, device).items():
                 history.setdefault(f"val_{k}", []).append(v)
                 postfix[f"val_{k}"] = f"{v:.4f}"
-        if scheduler is not None:
-            scheduler.step(history["val_loss"][-1]) if plateau else scheduler.step()
+        if plateau:
+            scheduler.step(history[monitor][-1])
+        elif scheduler is not None:
+            scheduler.step()
         history["seconds"].append(timer.stop())
         bar.set_postfix(postfix)
         if live is not None:
