@@ -39,6 +39,32 @@ def _mps_available() -> bool:
         return False
 
 
+def _usable(requested: str, source: str) -> torch.device:
+    """``torch.device(requested)`` if it can be used, else a ValueError naming ``source``."""
+    try:
+        device = torch.device(requested)
+    except RuntimeError:
+        raise ValueError(
+            f"{source}={requested!r} is not a device; use 'cpu', 'cuda', 'cuda:N' or 'mps'"
+        ) from None
+    if device.type == "cuda" and not _cuda_available():
+        raise ValueError(f"{source}={requested!r} but no usable CUDA GPU is present")
+    if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
+        count = torch.cuda.device_count()
+        there = ", ".join(f"cuda:{i}" for i in range(count))
+        raise ValueError(
+            f"{source}={requested!r} but there is no {device}: "
+            f"this machine has {count} CUDA GPU(s), {there}"
+        )
+    if device.type == "mps" and not _mps_available():
+        raise ValueError(f"{source}={requested!r} but Apple's MPS backend is not available")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"{source}={requested!r}: only 'cpu', 'cuda' and 'mps' are supported")
+    if device.type != "cpu" and not _works(device):
+        raise ValueError(f"{source}={requested!r} is present but a test computation failed")
+    return device
+
+
 def get_device(name: str | None = None) -> torch.device:
     """Return the device to use.
 
@@ -47,24 +73,10 @@ def get_device(name: str | None = None) -> torch.device:
     """
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be a device string such as 'cpu' or 'cuda', got {name!r}")
-    requested = name if name is not None else os.environ.get(ENV_VAR, "").strip() or None
-    source = "name" if name is not None else ENV_VAR
-    if requested is not None:
-        try:
-            device = torch.device(requested)
-        except RuntimeError:
-            raise ValueError(
-                f"{source}={requested!r} is not a device; use 'cpu', 'cuda', 'cuda:N' or 'mps'"
-            ) from None
-        if device.type == "cuda" and not _cuda_available():
-            raise ValueError(f"{source}={requested!r} but no usable CUDA GPU is present")
-        if device.type == "mps" and not _mps_available():
-            raise ValueError(f"{source}={requested!r} but Apple's MPS backend is not available")
-        if device.type not in ("cpu", "cuda", "mps"):
-            raise ValueError(f"{source}={requested!r}: only 'cpu', 'cuda' and 'mps' are supported")
-        if device.type != "cpu" and not _works(device):
-            raise ValueError(f"{source}={requested!r} is present but a test computation failed")
-        return device
+    if name is not None:
+        return _usable(name, "name")
+    if os.environ.get(ENV_VAR, "").strip():
+        return _usable(os.environ[ENV_VAR].strip(), ENV_VAR)
     if _cuda_available():
         if _works(torch.device("cuda")):
             return torch.device("cuda")
@@ -77,8 +89,14 @@ def get_device(name: str | None = None) -> torch.device:
 
 
 def describe_device(device: torch.device | str | None = None) -> str:
-    """One line for the top of a notebook: versions and the device the chapter will use."""
-    device = get_device() if device is None else torch.device(device)
+    """One line for the top of a notebook: versions and the device the chapter will use.
+
+    A ``device`` given is checked as ``get_device`` checks a name (a ``ValueError`` says why it
+    cannot be used); without one, ``get_device()`` chooses.
+    """
+    if device is not None and not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a torch.device or a string such as 'cpu', got {device!r}")
+    device = get_device() if device is None else _usable(str(device), "device")
     if device.type == "cuda":
         what = torch.cuda.get_device_name(device)
     elif device.type == "mps":
