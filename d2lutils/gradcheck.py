@@ -88,7 +88,7 @@ def numerical_grad(f: Callable[[ArrayLike], object], x: ArrayLike, h: float = 1e
         return v
 
     flat = (x.detach() if is_torch else x).reshape(-1)
-    grad = np.zeros(flat.shape[0], dtype=np.float64)
+    grad = np.zeros(flat.shape[0])  # float64
     with torch.no_grad():
         for i in range(flat.shape[0]):
             old = float(flat[i])
@@ -149,8 +149,8 @@ def check_grad(
     numeric = _as_float64("numeric", numerical_grad(f, x, h))
     err = rel_error(analytic, numeric)
     diff = np.abs(analytic - numeric)
-    worst = float(diff.max()) if diff.size else 0.0
-    scale = float(np.max(np.abs(analytic) + np.abs(numeric))) if diff.size else 0.0
+    worst = float(np.max(diff, initial=0.0))
+    scale = float(np.max(np.abs(analytic) + np.abs(numeric), initial=0.0))
     if worst > max(tol * scale, atol):
         idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
         where = f"{name}{[int(i) for i in idx]}" if idx else name
