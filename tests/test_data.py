@@ -1,6 +1,7 @@
 import hashlib
 import io
 import os
+import re
 import select
 import signal
 import subprocess
@@ -182,6 +183,14 @@ def test_a_dangling_symlink_in_the_mirror_is_named_as_such(tmp_path, monkeypatch
     assert fetch(toy()).read_bytes() == CONTENT
 
 
+def test_a_link_to_a_folder_in_the_mirror_is_a_folder(tmp_path):
+    (tmp_path / "m" / "toy").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "m" / "toy" / "toy.txt").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(DataError, match=r"toy\.txt in the mirror folder is a folder; "):
+        fetch(toy(), mirror=tmp_path / "m")
+
+
 def test_a_special_file_in_the_mirror_is_named_as_such(tmp_path):
     (tmp_path / "m" / "toy").mkdir(parents=True)
     os.mkfifo(tmp_path / "m" / "toy" / "toy.txt")
@@ -223,6 +232,14 @@ def test_real_mirror_matches_registry(tmp_path, monkeypatch):
         assert fetch(name, mirror=REAL_MIRROR) == Path(REAL_MIRROR) / name
     assert sum(map(len, data.load_ptb("valid", mirror=REAL_MIRROR))) == 70390
     assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.skipif(not REAL_MIRROR, reason="no local data mirror (D2L_DATA_DIR) on this machine")
+def test_registry_urls_are_the_public_sources_the_mirror_lists():
+    sources = (Path(REAL_MIRROR) / "README.md").read_text()
+    for name, item in data.REGISTRY.items():
+        assert item.path == item.member == name
+        assert f"`{item.url}` (holds `{name.split('/')[0]}/" in sources
 
 
 # --- the cache and downloads -----------------------------------------------------------------
@@ -278,6 +295,13 @@ def test_download_extract_verify_and_cache(server, tmp_path):
     path.write_bytes(b"garbage")  # a damaged cached copy is replaced from the archive, not used
     assert fetch(item).read_bytes() == BIG and hits == ["/toy.zip"]
     assert leftovers(tmp_path / "cache") == ["toy.txt", "toy.zip"]
+
+
+def test_nested_folders_are_made(server, tmp_path):
+    url, routes, _ = server
+    routes["/toy.zip"] = (make_zip(member="toy.txt"), None)
+    item = RemoteFile("a/b/toy.txt", f"{url}/toy.zip", "toy.txt", SHA)
+    assert fetch(item) == tmp_path / "cache" / "a" / "b" / "toy.txt"
 
 
 def test_files_of_one_archive_share_one_download(server, tmp_path):
@@ -485,7 +509,8 @@ def test_a_download_killed_midway_is_cleaned_up_by_the_next_run(server, tmp_path
         proc.send_signal(sig)
         assert proc.wait(30) == -sig
         proc.stderr.close()
-        assert leftovers(signals[sig]) != [] and not (archives / "toy.zip").exists()
+        assert not (archives / "toy.zip").exists()
+        assert re.fullmatch(r"\.toy\.zip\.[0-9a-f]{8}\.part", "".join(leftovers(signals[sig])))
 
     for cache in signals.values():
         monkeypatch.setenv("D2L_CACHE_DIR", str(cache))
@@ -525,6 +550,15 @@ def test_fetch_all_shows_progress_by_default(tmp_path, monkeypatch, capfd):
     data.fetch_all(mirror)
     out, err = capfd.readouterr()
     assert out == "" and "data sets: 100%" in err and "4/4" in err and "file/s" in err
+
+
+def test_fetch_all_shows_download_progress(server, tmp_path, monkeypatch, capfd):
+    url, routes, _ = server
+    routes["/toy.zip"] = (make_zip(content=BIG), None)
+    monkeypatch.setattr(data, "REGISTRY", {"toy/toy.txt": toy(f"{url}/toy.zip", BIG_SHA)})
+    assert data.fetch_all() == {"toy/toy.txt": tmp_path / "cache" / "toy" / "toy.txt"}
+    err = capfd.readouterr().err
+    assert "1.02M/1.02M" in err and "1/1" in err
 
 
 def test_command_line(tmp_path, monkeypatch, capfd):
