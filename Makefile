@@ -20,7 +20,7 @@ endif
 # Stored outputs are the CPU's: execute and validate notebooks on the CPU, without progress bars.
 NB_ENV := D2L_DEVICE=$${D2L_NB_DEVICE:-cpu} TQDM_DISABLE=1 PYTHONHASHSEED=0
 
-.PHONY: help setup data test lint unit nbval book execute lab bench clean
+.PHONY: help setup data test lint unit nbval book execute lab bench mutation clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -91,5 +91,13 @@ lab: $(STAMP)  ## read and run the book in JupyterLab
 bench: $(STAMP)  ## run the speed benchmarks
 	@for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
 
+# Not part of `make test`: mutmut changes the code one mutant at a time and runs the unit tests
+# that reach it (about half an hour on 2 cores); the modules are listed in pyproject.toml.
+mutation: $(STAMP)  ## share of deliberate code changes (mutants) the unit tests detect, per module
+	rm -rf mutants && mkdir mutants
+	$(VENV)/bin/mutmut run --max-children $${MUTMUT_CHILDREN:-2} >mutants/run.log \
+	  || { tail -c 3000 mutants/run.log; exit 1; }
+	$(PY) tests/mutation_score.py
+
 clean:  ## remove the built book and caches (keeps .venv)
-	rm -rf book/_build .pytest_cache .ruff_cache
+	rm -rf book/_build .pytest_cache .ruff_cache mutants
