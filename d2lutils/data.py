@@ -149,8 +149,8 @@ def fetch(
         if path.exists():
             kind = "a folder" if path.is_dir() else "not a regular file"
             raise DataError(
-                f"{path} in the mirror folder is {kind}; put the file {item.path} there "
-                f"or remove it. {_where_to_put(item, root)}"
+                f"{path} in the mirror folder is {kind}; replace it with the file {item.path}. "
+                f"{_where_to_put(item, root)}"
             )
 
     target = cache_dir() / item.path

@@ -162,7 +162,7 @@ def test_a_folder_in_the_mirror_is_named_as_such(tmp_path):
         fetch(toy(), mirror=tmp_path / "m")
     path = tmp_path / "m" / "toy" / "toy.txt"
     assert str(info.value).startswith(
-        f"{path} in the mirror folder is a folder; put the file toy/toy.txt there or remove it. "
+        f"{path} in the mirror folder is a folder; replace it with the file toy/toy.txt. "
         f"Download http://127.0.0.1:9/toy.zip, extract toy/toy.txt and copy it to {path} or to "
     )
     assert "set D2L_DATA_DIR" not in str(info.value)
@@ -592,7 +592,7 @@ def test_command_line_help(capfd):
         data.main(["--help"])
     out = capfd.readouterr().out
     assert "$D2L_DATA_DIR when set" in out and "$D2L_CACHE_DIR" in out
-    assert "fetch and verify every data file" in out
+    assert re.search(r"\n  \{fetch\} +fetch and verify every data file\n", out)
 
 
 # --- loaders ---------------------------------------------------------------------------------
@@ -615,10 +615,10 @@ def test_load_ptb_split_and_default(tmp_path, monkeypatch):
 
 
 def test_load_fra_eng_parses_pairs(tmp_path, monkeypatch):
-    good = "Go.\tVa !\n\nHi.\tSalut !\tCC-BY\n \nÇa va ?\t Ça va. \n".encode()
+    good = "Go.\tVa !\n\nHi.\tSalut !\tCC-BY\n \nÇa va ?\t Ça va. \nX.\tX\n".encode()
     mirror = fake_mirror(tmp_path, monkeypatch, "fra-eng/fra.txt", good)
     assert data.load_fra_eng(mirror=mirror) == [
-        ("Go.", "Va !"), ("Hi.", "Salut !"), ("Ça va ?", " Ça va. ")]
+        ("Go.", "Va !"), ("Hi.", "Salut !"), ("Ça va ?", " Ça va. "), ("X.", "X")]
     monkeypatch.setenv("D2L_DATA_DIR", str(mirror))
     assert data.load_fra_eng()[0] == ("Go.", "Va !")
     mirror = fake_mirror(tmp_path, monkeypatch, "fra-eng/fra.txt", b"Go.\tVa !\n\nbroken\n")
