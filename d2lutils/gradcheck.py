@@ -36,22 +36,23 @@ def _positive(name: str, value: object, *, zero_ok: bool = False) -> float:
     return float(value)
 
 
-def rel_error(a: ArrayLike, b: ArrayLike) -> float:
+def rel_error(a: ArrayLike, b: ArrayLike, *, floor: float = 0.0) -> float:
     """Normwise relative error max|a − b| / max(|a| + |b|) over all entries.
 
     0 when both are all-zero (or empty); ``nan`` if either holds a ``nan``. Never larger than
     the entrywise error max(|a − b| / (|a| + |b|)), and unlike it, not fooled by an entry whose
-    true value is 0.
+    true value is 0. With ``floor`` the denominator is at least ``floor``: arrays smaller than
+    that are compared by their absolute difference, divided by ``floor``, so an all-zero true
+    gradient against round-off of size 1e-17 is an error of 1e-17 / floor, not 1.
     """
+    floor = _positive("floor", floor, zero_ok=True)
     a64, b64 = _as_float64("a", a), _as_float64("b", b)
     if a64.shape != b64.shape:
         raise ValueError(f"a and b must have the same shape, got {a64.shape} and {b64.shape}")
-    if a64.size == 0:
-        return 0.0
-    scale = np.max(np.abs(a64) + np.abs(b64))
+    scale = max(float(np.max(np.abs(a64) + np.abs(b64), initial=0.0)), floor)
     if scale == 0:
         return 0.0
-    return float(np.max(np.abs(a64 - b64)) / scale)
+    return float(np.max(np.abs(a64 - b64), initial=0.0) / scale)
 
 
 def numerical_grad(f: Callable[[ArrayLike], object], x: ArrayLike, h: float = 1e-5) -> ArrayLike:

@@ -44,6 +44,19 @@ def test_rel_error_special_values():
     assert np.isnan(rel_error(np.array([np.nan, 1.0]), np.ones(2)))
 
 
+def test_rel_error_floor_makes_small_arrays_absolute():
+    a, b = np.array([0.0, 5.5e-17]), np.zeros(2)  # the gradient of a constant, and round-off
+    assert rel_error(a, b) == 1.0
+    assert rel_error(a, b, floor=1.0) == 5.5e-17
+    assert rel_error(a, b, floor=0.5) == 1.1e-16
+    assert rel_error(np.array([3.0, 1.0]), np.array([1.0, 1.0]), floor=1.0) == 0.5  # above it
+    assert rel_error(np.zeros(2), np.zeros(2), floor=1.0) == 0.0
+    assert rel_error(np.zeros(0), np.zeros(0), floor=1.0) == 0.0
+    for bad in (-1.0, float("nan"), float("inf"), "1"):
+        with pytest.raises(ValueError, match=r"^floor must be a finite number ≥ 0, got floor="):
+            rel_error(a, b, floor=bad)
+
+
 def test_rel_error_computes_in_float64_whatever_the_input_dtype():
     a16 = np.array([1.0, 3.0], dtype=np.float16)
     b16 = np.array([1.0, 3.001953125], dtype=np.float16)
