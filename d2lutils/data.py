@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import sys
 import uuid
 import zipfile
@@ -224,8 +225,7 @@ def _extract(item: RemoteFile, archive: Path, target: Path) -> None:
         try:
             with zipfile.ZipFile(archive) as zf, zf.open(item.member) as src:
                 with open(partial, "wb") as dst:
-                    for chunk in iter(lambda: src.read(1 << 20), b""):
-                        dst.write(chunk)
+                    shutil.copyfileobj(src, dst)
         except (zipfile.BadZipFile, KeyError, zlib.error) as exc:
             archive.unlink()
             raise DataError(

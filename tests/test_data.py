@@ -410,6 +410,13 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next_download(server, tmp_
                                 "toy.txt.x.part", "toy.zip"]
 
 
+def test_temporary_files_have_unique_names_beside_their_target(tmp_path):
+    names = {data._temporary(tmp_path / "toy.zip").name for _ in range(20)}
+    assert len(names) == 20 and leftovers(tmp_path) == sorted(names)
+    assert all(re.fullmatch(r"\.toy\.zip\.[0-9a-f]{8}\.part", name) for name in names)
+    assert all((tmp_path / name).read_bytes() == b"" for name in names)
+
+
 def test_a_process_that_waited_for_the_lock_uses_the_finished_file(server, tmp_path):
     url, routes, hits = server
     routes["/toy.zip"] = (make_zip(), None)
@@ -441,7 +448,7 @@ RACER = textwrap.dedent("""
 """)
 
 
-def read_line(proc, timeout=60):
+def read_line(proc, timeout=120):
     """One line of a child's stdout, or a failure that shows its stderr."""
     line = b""
     deadline = time.monotonic() + timeout
