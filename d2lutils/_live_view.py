@@ -37,8 +37,8 @@ class LiveView:
     ) -> None:
         # At its own size (a flex box would stretch it), shrunk only to fit a narrow page.
         picture = {"width": "auto", "max_width": "100%", "object_fit": "contain"}
-        self.image = widgets.Image(value=png, format="png", layout=picture)
-        self.message = widgets.HTML("")
+        self.image = widgets.Image(value=png, layout=picture)  # format: PNG by default
+        self.message = widgets.HTML()
         self.controls = dict(controls)
         self._on_change = on_change
         self._syncing = False

@@ -164,8 +164,9 @@ class InteractiveFigure:
         frames = _choices.frame_count(self.static_choices)
         return f"<interactive figure: {controls}; {frames} precomputed frame(s)>"
 
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
-        bundle = dict(self.widget()._repr_mimebundle_(include=include, exclude=exclude) or {})
+    def _repr_mimebundle_(self, **include_exclude: object) -> dict:
+        """Both versions in one output; IPython itself drops what ``include``/``exclude`` ask."""
+        bundle = dict(self.widget()._repr_mimebundle_())
         bundle["text/html"] = self.static_html()
         bundle["text/plain"] = repr(self)
         return bundle

@@ -251,6 +251,9 @@ def test_mimebundle_has_live_and_static_versions(draw: Draw) -> None:
     assert bundle[WIDGET_VIEW]["model_id"] == fig.widget().model_id
     assert bundle["text/html"] == fig.static_html()
     assert bundle["text/plain"] == "<interactive figure: depth=2; 2 precomputed frame(s)>"
+    fig = interactive_figure(draw, {"depth": [2, 5], "lr": [0.5, 1e-3], "t": widgets.Text("a")},
+                             static={"lr": [0.5, 1e-3]})
+    assert repr(fig) == "<interactive figure: depth=2, lr=0.5, t=a; 2 precomputed frame(s)>"
 
 
 # -- the static version -----------------------------------------------------------------------
@@ -344,19 +347,26 @@ def test_max_frames_is_a_limit_that_can_be_reached(draw: Draw) -> None:
     assert fig.static_choices == {"depth": [1]} and draw.calls == []
 
 
-def test_page_ids_differ_between_pictures(draw: Draw) -> None:
+def test_page_ids_differ_between_pictures() -> None:
     def uid(page: str) -> str:
         return re.match(r'<div id="(d2l-fig-[0-9a-f]{10})"', page).group(1)
 
-    def other(**values: object) -> plt.Figure:
-        return draw(**values)
+    def other(**values: object) -> plt.Figure:  # the same pictures under another name
+        return copy(**values)
 
-    first = interactive_figure(draw, {"depth": [2, 5]}).static_html()
+    copy = Draw()  # each figure gets a fresh Draw: the same values give the same pixels
+    first = interactive_figure(Draw(), {"depth": [2, 5]}).static_html()
     assert uid(first) == uid(interactive_figure(Draw(), {"depth": [2, 5]}).static_html())
     assert f"getElementById({json.dumps(uid(first))})" in first
     different_frames = interactive_figure(Draw(), {"depth": [5, 2]}).static_html()
     different_name = interactive_figure(other, {"depth": [2, 5]}).static_html()
     assert len({uid(first), uid(different_frames), uid(different_name)}) == 3
+    only_2 = interactive_figure(Draw(), {"depth": [2, 5]}, static=False).static_html()
+    same_frame_other_key = interactive_figure(
+        Draw(), {"depth": [1, 2]}, initial={"depth": 2}, static=False
+    ).static_html()
+    assert static_frames(only_2)["0"] == static_frames(same_frame_other_key)["1"]
+    assert uid(only_2) != uid(same_frame_other_key)
 
 
 def test_static_page_compacts_each_frame_once(draw: Draw, monkeypatch) -> None:
@@ -610,13 +620,16 @@ def test_strip_live_views_keeps_the_static_version(tmp_path: Path) -> None:
         nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "a"},
                                                      "text/html": "<div/>", "text/plain": "f"}),
         nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "b"}}),
+        nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "c"},
+                                                     "text/plain": "g"}),
     ])]
     path = tmp_path / "n.ipynb"
     nbformat.write(nb, path)
-    assert strip_live_views(str(path)) == 1
-    _, first, second = nbformat.read(path, as_version=4).cells[1].outputs
+    assert strip_live_views(str(path)) == 2
+    _, first, second, third = nbformat.read(path, as_version=4).cells[1].outputs
     assert set(first["data"]) == {"text/html", "text/plain"}
     assert set(second["data"]) == {WIDGET_VIEW}  # nothing else to show: left alone
+    assert set(third["data"]) == {"text/plain"}
     path.write_text(path.read_text() + "\n")  # a second run finds nothing and leaves the file be
     before = path.read_text()
     assert strip_live_views(path) == 0 and path.read_text() == before
