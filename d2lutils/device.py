@@ -32,10 +32,9 @@ def _cuda_available() -> bool:
 
 
 def _mps_available() -> bool:
-    mps = getattr(torch.backends, "mps", None)
     try:
-        return bool(mps is not None and mps.is_available())
-    except Exception:
+        return bool(torch.backends.mps.is_available())
+    except Exception:  # a PyTorch without the backend, or one that cannot tell
         return False
 
 

@@ -8,11 +8,11 @@ from d2lutils import device as dev
 
 @pytest.fixture
 def one_gpu(monkeypatch):
-    """Pretend to be a machine with one working CUDA GPU, called 'Fake GPU'."""
+    """Pretend to be a machine with one working CUDA GPU, named 'Fake GPU <device asked>'."""
     monkeypatch.delenv("D2L_DEVICE", raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
-    monkeypatch.setattr(torch.cuda, "get_device_name", lambda d=None: "Fake GPU")
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda d=None: f"Fake GPU {d}")
     monkeypatch.setattr(dev, "_works", lambda d: True)
 
 
@@ -108,8 +108,9 @@ def test_unusable_cuda_falls_back_with_warning(monkeypatch):
     monkeypatch.setattr(dev, "_cuda_available", lambda: True)
     monkeypatch.setattr(dev, "_mps_available", lambda: False)
     monkeypatch.setattr(dev, "_works", lambda d: d.type == "cpu")
-    with pytest.warns(RuntimeWarning, match="CUDA is installed but not usable; falling back"):
+    with pytest.warns(RuntimeWarning, match="CUDA is installed but not usable; falling back") as w:
         assert dev.get_device() == torch.device("cpu")
+    assert w[0].filename == __file__  # the warning points at the caller's line
 
 
 def test_probe_runs_a_computation():
@@ -148,7 +149,7 @@ def test_mps_probe(monkeypatch):
     for answer, expected in [(lambda: True, True), (lambda: False, False), (boom, False)]:
         monkeypatch.setattr(torch.backends.mps, "is_available", answer)
         assert dev._mps_available() is expected
-    monkeypatch.delattr(torch.backends, "mps")
+    monkeypatch.setattr(torch.backends, "mps", None)  # a PyTorch without the backend
     assert dev._mps_available() is False
 
 
@@ -167,7 +168,9 @@ def test_describe_device_default_follows_env(monkeypatch):
 
 
 def test_describe_gpus(one_gpu, monkeypatch):
-    assert dev.describe_device("cuda").endswith("device cuda (Fake GPU)")
+    assert dev.describe_device("cuda").endswith("device cuda (Fake GPU cuda)")
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert dev.describe_device("cuda:1").endswith("device cuda:1 (Fake GPU cuda:1)")
     monkeypatch.setattr(dev, "_mps_available", lambda: True)
     assert dev.describe_device("mps").endswith("device mps (Apple GPU (MPS))")
 

@@ -1,6 +1,7 @@
 import copy
 import math
 import re
+import sys
 
 import pytest
 import torch
@@ -512,4 +513,6 @@ def test_in_notebook(monkeypatch):
     monkeypatch.setattr(IPython, "get_ipython", lambda: ZMQInteractiveShell())
     assert train_mod._in_notebook() is True
     monkeypatch.setattr(IPython, "get_ipython", lambda: TerminalInteractiveShell())
+    assert train_mod._in_notebook() is False
+    monkeypatch.setitem(sys.modules, "IPython", None)  # IPython not installed
     assert train_mod._in_notebook() is False
