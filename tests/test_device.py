@@ -113,10 +113,14 @@ def test_unusable_cuda_falls_back_with_warning(monkeypatch):
     assert w[0].filename == __file__  # the warning points at the caller's line
 
 
-def test_probe_runs_a_computation():
+def test_probe_runs_a_computation(monkeypatch):
     assert dev._works(torch.device("cpu")) is True
-    # The meta device accepts tensors but has no values to copy back: the probe must fail.
-    assert dev._works(torch.device("meta")) is False
+
+    def unusable(*args, **kwargs):
+        raise RuntimeError("CUDA error: no kernel image is available for execution")
+
+    monkeypatch.setattr(torch, "ones", unusable)
+    assert dev._works(torch.device("cpu")) is False
 
 
 def test_probe_checks_the_result(monkeypatch):
