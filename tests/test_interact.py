@@ -440,6 +440,16 @@ def test_compact_png_uses_a_palette_only_when_it_is_exact(colours: int, mode: st
     assert (pixels(small) == picture).all()
 
 
+def test_compact_png_takes_rgb_files_too() -> None:
+    picture = np.zeros((30, 40, 3), np.uint8)
+    picture[:, 20:] = (200, 30, 90)
+    buf = io.BytesIO()
+    Image.fromarray(picture, "RGB").save(buf, format="PNG")
+    small = compact_png(buf.getvalue())
+    assert Image.open(io.BytesIO(small)).mode == "P" and len(small) < len(buf.getvalue())
+    assert (pixels(small)[..., :3] == picture).all()
+
+
 def test_compact_png_leaves_transparency_and_other_modes_alone() -> None:
     fig, ax = plt.subplots(figsize=(2, 1.5))
     ax.imshow([[0, 1], [2, 3]])
