@@ -27,7 +27,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import filelock
-import numpy as np
 import pooch
 import torch
 from tqdm import tqdm
@@ -287,7 +286,7 @@ def load_digits(
     if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
         raise TypeError(f"dtype must be a floating torch dtype, got {dtype!r}")
     digits = sk_load_digits()
-    X = (digits.data / 16.0).astype(np.float64)
+    X = digits.data / 16.0  # float64, like sklearn's array
     X_tr, X_te, y_tr, y_te = train_test_split(
         X, digits.target, test_size=test_fraction, random_state=seed, stratify=digits.target
     )

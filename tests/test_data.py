@@ -79,6 +79,7 @@ def server():
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("D2L_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # the default, should it be used
     monkeypatch.delenv("D2L_DATA_DIR", raising=False)
 
 
