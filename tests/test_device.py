@@ -123,6 +123,13 @@ def test_probe_runs_a_computation(monkeypatch):
     assert dev._works(torch.device("cpu")) is False
 
 
+def test_probe_computes_on_the_device_asked_for(monkeypatch):
+    seen, ones = [], torch.ones
+    monkeypatch.setattr(torch, "ones", lambda n, device=None: seen.append(device) or ones(n))
+    assert dev._works(torch.device("cuda:3")) is True
+    assert seen == [torch.device("cuda:3")]
+
+
 def test_probe_checks_the_result(monkeypatch):
     monkeypatch.setattr(torch, "ones", lambda n, device: torch.zeros(n, device=device))
     assert dev._works(torch.device("cpu")) is False
