@@ -20,7 +20,7 @@ def compact_png(png: bytes) -> bytes:
             return png
         rgb = im.convert("RGB")
         if rgb.getcolors(256) is not None:  # few colours: a palette holds every one of them
-            rgb = rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
+            rgb = rgb.convert("P", palette=Image.Palette.ADAPTIVE)  # 256 colours
         buf = io.BytesIO()
         rgb.save(buf, format="PNG", optimize=True)
     return buf.getvalue() if buf.tell() < len(png) else png

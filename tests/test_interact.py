@@ -422,7 +422,13 @@ def test_compact_png_is_lossless_on_a_many_colour_plot() -> None:
     small = compact_png(png)
     assert len(small) < len(png) and Image.open(io.BytesIO(small)).mode == "RGB"
     assert np.abs(pixels(small) - pixels(png)).max() == 0  # the same picture, pixel for pixel
+    plain = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(plain, format="PNG")
+    assert len(small) < len(plain.getvalue())  # compressed harder than Pillow's default
     assert compact_png(small) == small  # nothing left to gain: returned as it is
+    buf = io.BytesIO()
+    Image.new("RGBA", (1, 1), (10, 20, 30, 255)).save(buf, format="PNG")
+    assert compact_png(buf.getvalue()) == buf.getvalue()  # a palette would make it larger
 
 
 @pytest.mark.parametrize(("colours", "mode"), [(2, "P"), (256, "P"), (257, "RGB")])
