@@ -35,6 +35,11 @@ def test_empty_env_means_automatic(monkeypatch):
     assert dev.get_device() == torch.device("cpu")
 
 
+def test_cpu_is_never_probed(monkeypatch):
+    monkeypatch.setattr(dev, "_works", lambda d: False)
+    assert dev.get_device("cpu") == torch.device("cpu")
+
+
 def test_name_beats_env(monkeypatch):
     monkeypatch.setenv("D2L_DEVICE", "not-a-device")
     assert dev.get_device("cpu") == torch.device("cpu")
