@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import base64
 import io
 import json
@@ -195,6 +196,8 @@ def test_array_and_tensor_choices(draw: Draw) -> None:
     fig = interactive_figure(draw, {"lr": np.array([0.01, 0.1, 1.0]), "n": torch.tensor([1, 2])})
     assert fig.choices == {"lr": [0.01, 0.1, 1.0], "n": [1, 2]}
     assert type(fig.choices["n"][0]) is int
+    fig = interactive_figure(draw, {"n": array.array("i", [1, 2])})  # has tolist(), no ndim
+    assert fig.choices == {"n": [1, 2]}
     with pytest.raises(ValueError, match="non-empty list"):
         interactive_figure(draw, {"lr": np.ones((2, 2))})
 
