@@ -316,6 +316,11 @@ def test_non_finite_gradient_with_finite_loss_is_reported(clip):
     assert torch.isfinite(model.w).all()
 
 
+def test_norm_of_nothing_is_zero():
+    assert train_mod._norm([]) == 0.0
+    assert train_mod._norm([torch.ones(4), torch.ones(9)]) == pytest.approx(5.0)
+
+
 def test_non_finite_parameter_after_a_step_is_reported():
     X, y = uneven_data()
     model = nn.Linear(2, 2)
@@ -415,7 +420,7 @@ def test_timer():
     assert first > 0
     t.start()
     assert t.stop() > first  # a second interval adds to the first
-    with pytest.raises(RuntimeError, match="before Timer.start"):
+    with pytest.raises(RuntimeError, match=r"^Timer\.stop\(\) called before Timer\.start\(\)$"):
         t.stop()
     with pytest.raises(RuntimeError):
         Timer().stop()
@@ -444,12 +449,16 @@ class FakeDisplay:
         self.frames = []
 
     def __call__(self, image, display_id=None):
-        assert display_id is True
+        assert display_id is True and image.data == PNG
         self.frames.append(("display", image))
         return self
 
     def update(self, image):
+        assert image.data == PNG
         self.frames.append(("update", image))
+
+
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def drawn_epochs(monkeypatch):
@@ -461,7 +470,7 @@ def drawn_epochs(monkeypatch):
     epochs = []
     monkeypatch.setattr(train_mod, "plot_history",
                         lambda h: epochs.append(len(h["train_loss"])) or "figure")
-    monkeypatch.setattr(train_mod, "figure_to_png", lambda fig: b"\x89PNG\r\n\x1a\n")
+    monkeypatch.setattr(train_mod, "figure_to_png", lambda fig: PNG)
     return shown, epochs
 
 
