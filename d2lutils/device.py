@@ -101,7 +101,8 @@ def describe_device(device: torch.device | str | None = None) -> str:
     elif device.type == "mps":
         what = "Apple GPU (MPS)"
     else:
-        what = f"CPU, {torch.get_num_threads()} threads"
+        threads = torch.get_num_threads()
+        what = f"CPU, {threads} thread{'s' if threads != 1 else ''}"
     return (
         f"Python {platform.python_version()}, PyTorch {torch.__version__.split('+')[0]}, "
         f"device {device} ({what})"

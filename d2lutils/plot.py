@@ -102,7 +102,8 @@ def plot_history(history: Mapping[str, Sequence[float]]) -> Figure:
     others = {k: v for k, v in history.items() if k.startswith("val_") and k not in losses}
     if others:
         fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.2))
-        plot_curves(others, ylabel="metric", ax=right)
+        # One metric names its own axis (plot_curves draws a legend only for several curves).
+        plot_curves(others, ylabel=next(iter(others)) if len(others) == 1 else "metric", ax=right)
     else:
         fig, left = plt.subplots(figsize=(5.0, 3.2))
     plot_curves(losses, ylabel="loss", ax=left)

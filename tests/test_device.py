@@ -178,6 +178,13 @@ def test_describe_device_is_one_line():
     assert dev.describe_device(torch.device("cpu")) == line
 
 
+def test_describe_device_counts_threads_in_words(monkeypatch):
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    assert dev.describe_device("cpu").endswith("device cpu (CPU, 1 thread)")
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 4)
+    assert dev.describe_device("cpu").endswith("device cpu (CPU, 4 threads)")
+
+
 def test_describe_device_default_follows_env(monkeypatch):
     monkeypatch.setenv("D2L_DEVICE", "cpu")
     assert dev.describe_device().endswith("device cpu (CPU, "

@@ -74,8 +74,14 @@ def test_history_losses_left_metrics_right():
     assert left.get_ylabel() == "loss" and legend_of(left) == ["train_loss", "val_loss"]
     # The metric panel shows validation metrics only: not the learning rate, not the timing.
     assert lines_of(right) == {"val_acc": (epochs, HISTORY["val_acc"])}
-    assert right.get_ylabel() == "metric"
+    assert right.get_ylabel() == "val_acc"  # one metric: its name labels the axis
     assert left.get_xlabel() == right.get_xlabel() == "epoch"
+
+
+def test_history_with_several_metrics_has_a_legend():
+    fig = plot_history({**HISTORY, "val_top5": [0.7, 0.9, 0.95]})
+    right = fig.axes[1]
+    assert right.get_ylabel() == "metric" and legend_of(right) == ["val_acc", "val_top5"]
 
 
 def test_history_without_metrics_has_one_panel():
