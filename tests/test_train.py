@@ -475,13 +475,19 @@ def drawn_epochs(monkeypatch):
     return shown, epochs
 
 
-def test_live_plot_draws_each_epoch_once(monkeypatch):
-    shown, epochs = drawn_epochs(monkeypatch)
-    live = train_mod._LivePlot(min_interval=0.0)
+def feed_epochs(live):
+    """Three epochs' losses, one update after each; returns the history."""
     history = {"train_loss": []}
     for loss in (3.0, 2.0, 1.0):
         history["train_loss"].append(loss)
         live.update(history)
+    return history
+
+
+def test_live_plot_draws_each_epoch_once(monkeypatch):
+    shown, epochs = drawn_epochs(monkeypatch)
+    live = train_mod._LivePlot(min_interval=0.0)
+    history = feed_epochs(live)
     live.update(history, final=True)  # the last epoch is already on screen
     assert epochs == [1, 2, 3]
     assert [kind for kind, _ in shown.frames] == ["display", "update", "update"]
@@ -490,10 +496,7 @@ def test_live_plot_draws_each_epoch_once(monkeypatch):
 def test_live_plot_throttles_and_ends_on_the_last_epoch(monkeypatch):
     shown, epochs = drawn_epochs(monkeypatch)
     live = train_mod._LivePlot(min_interval=3600.0)
-    history = {"train_loss": []}
-    for loss in (3.0, 2.0, 1.0):
-        history["train_loss"].append(loss)
-        live.update(history)
+    history = feed_epochs(live)
     assert epochs == [1]
     live.update(history, final=True)
     assert epochs == [1, 3]
