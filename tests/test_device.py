@@ -170,11 +170,16 @@ def test_mps_probe(monkeypatch):
     assert dev._mps_available() is False
 
 
+def _threads_in_words() -> str:
+    n = torch.get_num_threads()
+    return f"{n} thread" if n == 1 else f"{n} threads"
+
+
 def test_describe_device_is_one_line():
     line = dev.describe_device("cpu")
     assert line == (f"Python {platform.python_version()}, "
                     f"PyTorch {torch.__version__.split('+')[0]}, "
-                    f"device cpu (CPU, {torch.get_num_threads()} threads)")
+                    f"device cpu (CPU, {_threads_in_words()})")
     assert dev.describe_device(torch.device("cpu")) == line
 
 
@@ -187,8 +192,7 @@ def test_describe_device_counts_threads_in_words(monkeypatch):
 
 def test_describe_device_default_follows_env(monkeypatch):
     monkeypatch.setenv("D2L_DEVICE", "cpu")
-    assert dev.describe_device().endswith("device cpu (CPU, "
-                                          f"{torch.get_num_threads()} threads)")
+    assert dev.describe_device().endswith(f"device cpu (CPU, {_threads_in_words()})")
 
 
 def test_describe_gpus(one_gpu, monkeypatch):
