@@ -1,6 +1,7 @@
 """Helpers shared by the notebooks of the book: one small module per concern."""
 
 from d2lutils import decoding as decoding
+from d2lutils import word2vec as word2vec
 from d2lutils.data import load_digits, load_fra_eng, load_ptb
 from d2lutils.device import describe_device, get_device
 from d2lutils.gradcheck import check_grad, numerical_grad, rel_error

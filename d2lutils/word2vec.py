@@ -1,0 +1,626 @@
+"""Word2vec: the vocabulary, subsampling, Huffman codes and a fast skip-gram trainer.
+
+What the word2vec chapter, its benchmark and its tests share, each defined once:
+
+- ``Vocab(sentences, min_count=5)``: ``idx_to_token`` (most frequent first), ``token_to_idx``,
+  ``counts`` (int64, aligned with ``idx_to_token``), ``len(vocab)``, ``vocab[token]``,
+  ``token in vocab``, ``vocab.encode(sentences) -> (ids, sentence_starts)``: ``ids`` holds the
+  in-vocabulary tokens of all sentences back to back (int64) and ``sentence_starts`` (int64,
+  one entry per sentence plus a last one equal to ``len(ids)``) says where each sentence begins,
+  so sentence ``k`` is ``ids[sentence_starts[k]:sentence_starts[k + 1]]``. An unknown word raises
+  ``UnknownWordError`` (a ``KeyError``) that names it and lists the closest words that are known.
+- ``keep_probability(counts, t=1e-4)``: ``min(1, sqrt(t / f(w)))``, the chance that subsampling
+  keeps a token of word ``w`` whose share of the tokens is ``f(w)``.
+- ``negative_distribution(counts, power=0.75)``: the unigram^0.75 distribution of negatives.
+- ``huffman_codes(counts) -> HuffmanCodes``: the Huffman tree of hierarchical softmax, with
+  ``codes``/``points`` padded to ``lengths`` per word; ``hs_leaf_probabilities`` turns node
+  vectors and a hidden vector into the probability of every word.
+- ``sgns_block_loss_and_grads(v, u, mask, neg_scale)``: the loss of skip-gram with negative
+  sampling for a batch of blocks and its hand-written gradients (pure: no state, no autograd).
+- ``block_batches(...)``: cuts a subsampled corpus into those blocks (used by the trainer).
+- ``train_skipgram(ids, sentence_starts, vocab, ...) -> SkipGramResult``: the fast trainer;
+  ``.vectors`` (V x dim float32 numpy input embeddings), ``.seconds``, ``.words_per_second``,
+  ``.losses`` (mean loss per positive pair of every step) and ``.epoch_losses``.
+- ``train_gensim(sentences, ...) -> (gensim Word2Vec, seconds)``: the same model in gensim.
+- ``keyed_vectors(vectors, vocab)``, ``evaluate(kv)``, ``nearest(kv, word, k=5)``: evaluation of
+  ours and gensim's vectors by gensim's ``KeyedVectors``.
+
+The fast trainer follows Mikolov et al. (2013) and gensim: per epoch each token is kept with
+``keep_probability``, every center gets a window size drawn uniformly from 1..``window``, and the
+learning rate decays linearly from ``lr`` to ``min_lr`` over all epochs. What differs is the
+arrangement of the work: the subsampled corpus is cut into blocks of ``block`` consecutive
+centers; one batched matrix product scores every center of a block against every token within
+``window`` of the block (its in-window neighbours are picked by a banded mask) and against one
+set of ``block_negatives`` negatives shared by the block; the gradients are written by hand and
+added to both embedding matrices with ``index_add_``. Sharing negatives and scaling their term by
+``negatives / block_negatives`` keeps the expectation of the objective of ``negatives``
+independent negatives per pair.
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import math
+import time
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+__all__ = [
+    "HuffmanCodes",
+    "SkipGramResult",
+    "UnknownWordError",
+    "Vocab",
+    "block_batches",
+    "evaluate",
+    "hs_leaf_probabilities",
+    "huffman_codes",
+    "keep_probability",
+    "keyed_vectors",
+    "negative_distribution",
+    "nearest",
+    "sgns_block_loss_and_grads",
+    "train_gensim",
+    "train_skipgram",
+]
+
+
+class UnknownWordError(KeyError):
+    """A word that is not in the vocabulary; the message names it and the closest known words."""
+
+    def __str__(self) -> str:  # KeyError would print the message with quotes around it
+        return str(self.args[0])
+
+
+def _unknown_word(word: object, known: Sequence[str], why: str) -> UnknownWordError:
+    close = difflib.get_close_matches(str(word), known, n=5) if isinstance(word, str) else []
+    hint = f"; closest words in the vocabulary: {', '.join(close)}" if close else ""
+    return UnknownWordError(f"{word!r} is not in the vocabulary ({why}){hint}")
+
+
+def _check_int(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    return int(value)
+
+
+def _check_positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value}")
+    return float(value)
+
+
+def _check_counts(counts: object) -> np.ndarray:
+    array = np.asarray(counts)
+    if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f"counts must be a non-empty 1-D array of numbers, got {counts!r}")
+    if not np.all(np.isfinite(array)) or np.any(array <= 0):
+        raise ValueError("counts must be positive and finite; drop words that never occur")
+    return array.astype(np.float64)
+
+
+def _check_sentences(sentences: object) -> list:
+    if isinstance(sentences, str) or not isinstance(sentences, Iterable):
+        raise TypeError(f"sentences must be a list of lists of tokens, got {type(sentences)}")
+    sentences = list(sentences)
+    for k, sentence in enumerate(sentences):
+        if isinstance(sentence, str) or not isinstance(sentence, Sequence):
+            raise TypeError(
+                f"sentences[{k}] must be a list of tokens (strings), got {sentence!r}; "
+                "split each sentence into words first, e.g. line.split()"
+            )
+    return sentences
+
+
+class Vocab:
+    """The words seen at least ``min_count`` times, most frequent first.
+
+    Ties in count keep the order of first appearance. ``idx_to_token`` lists the words,
+    ``token_to_idx`` maps a word to its id and ``counts`` (int64) holds how often each occurs.
+    Raises ``TypeError`` when ``sentences`` is not a list of lists of strings and ``ValueError``
+    when ``min_count < 1`` or no word occurs ``min_count`` times.
+    """
+
+    def __init__(self, sentences: Iterable[Sequence[str]], min_count: int = 5) -> None:
+        self.min_count = _check_int("min_count", min_count, 1)
+        sentences = _check_sentences(sentences)
+        counter = Counter(token for sentence in sentences for token in sentence)
+        for token in counter:
+            if not isinstance(token, str):
+                raise TypeError(f"tokens must be strings, got {token!r}")
+        kept = [(token, c) for token, c in counter.items() if c >= self.min_count]
+        if not kept:
+            raise ValueError(
+                f"no word occurs at least min_count={self.min_count} times in "
+                f"{sum(counter.values())} tokens; lower min_count or pass a larger corpus"
+            )
+        kept.sort(key=lambda item: -item[1])  # stable: ties keep their first appearance
+        self.idx_to_token: list[str] = [token for token, _ in kept]
+        self.token_to_idx: dict[str, int] = {t: i for i, t in enumerate(self.idx_to_token)}
+        self.counts: np.ndarray = np.array([c for _, c in kept], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.idx_to_token)
+
+    def __contains__(self, token: object) -> bool:
+        return token in self.token_to_idx
+
+    def __getitem__(self, token: str) -> int:
+        try:
+            return self.token_to_idx[token]
+        except (KeyError, TypeError):
+            raise _unknown_word(
+                token, self.idx_to_token, f"words seen fewer than min_count={self.min_count} "
+                "times are left out"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"Vocab({len(self)} words, min_count={self.min_count})"
+
+    def encode(self, sentences: Iterable[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """The in-vocabulary tokens of ``sentences`` as ids, and where each sentence starts.
+
+        Returns ``(ids, sentence_starts)``, both int64: ``ids`` all sentences back to back with
+        unknown words dropped, ``sentence_starts`` of length ``len(sentences) + 1`` (the last
+        entry is ``len(ids)``). Raises ``TypeError`` for anything but a list of token lists.
+        """
+        sentences = _check_sentences(sentences)
+        lookup = self.token_to_idx.get
+        ids = np.fromiter(
+            (i for sentence in sentences for i in map(lookup, sentence) if i is not None),
+            dtype=np.int64,
+        )
+        lengths = [sum(token in self.token_to_idx for token in s) for s in sentences]
+        sentence_starts = np.zeros(len(sentences) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=sentence_starts[1:])
+        return ids, sentence_starts
+
+
+def keep_probability(counts: np.ndarray | Sequence[float], t: float = 1e-4) -> np.ndarray:
+    """Chance that subsampling keeps a token of each word: ``min(1, sqrt(t / f(w)))``.
+
+    ``f(w)`` is the word's share of all tokens, ``counts[w] / counts.sum()``; a word is thus
+    discarded with probability ``1 - sqrt(t / f(w))`` (Mikolov et al., 2013). Raises
+    ``ValueError`` for empty or non-positive counts or ``t <= 0``.
+    """
+    counts = _check_counts(counts)
+    t = _check_positive("t", t)
+    share = counts / counts.sum()
+    return np.minimum(1.0, np.sqrt(t / share))
+
+
+def negative_distribution(counts: np.ndarray | Sequence[float], power: float = 0.75) -> np.ndarray:
+    """The distribution negatives are drawn from: ``counts ** power``, normalized (float64)."""
+    counts = _check_counts(counts)
+    if isinstance(power, bool) or not isinstance(power, (int, float)) or not power >= 0:
+        raise ValueError(f"power must be a number >= 0, got {power!r}")
+    weights = counts**power
+    return weights / weights.sum()
+
+
+@dataclass(frozen=True)
+class HuffmanCodes:
+    """The Huffman tree of hierarchical softmax, one row per word (padded to the longest code).
+
+    Word ``w``'s path from the root has ``lengths[w]`` steps: at step ``l`` it passes inner node
+    ``points[w, l]`` (ids ``0 .. V - 2``, the root is ``V - 2``) and goes to its child
+    ``codes[w, l]`` (0 or 1). With node vectors ``u`` and a hidden vector ``h`` the step has
+    probability ``sigmoid((1 - 2 * code) * u[point] @ h)``, as in word2vec and gensim.
+    """
+
+    codes: np.ndarray  # (V, L) uint8, zero-padded
+    points: np.ndarray  # (V, L) int64, zero-padded
+    lengths: np.ndarray  # (V,) int64
+
+    def code(self, word: int) -> list[int]:
+        """Word ``word``'s code from the root as a list of 0/1."""
+        return self.codes[word, : self.lengths[word]].tolist()
+
+    def path(self, word: int) -> list[int]:
+        """The inner nodes on word ``word``'s path, root first."""
+        return self.points[word, : self.lengths[word]].tolist()
+
+
+def huffman_codes(counts: np.ndarray | Sequence[float]) -> HuffmanCodes:
+    """Build the Huffman tree of the word counts (frequent words get short codes).
+
+    The two least frequent nodes are merged first; ties go to the node made first, the rarer
+    (later) word first, so code lengths never decrease along a vocabulary sorted by count.
+    A vocabulary of one word gets one inner node. Raises ``ValueError`` for empty or
+    non-positive counts.
+    """
+    counts = _check_counts(counts)
+    n_words = len(counts)
+    if n_words == 1:
+        return HuffmanCodes(np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int64),
+                            np.ones(1, np.int64))
+    # Heap entries (count, tie-break, node); leaves are 0..V-1, inner node k is V + k.
+    heap = [(float(c), n_words - 1 - w, w) for w, c in enumerate(counts)]
+    heapq.heapify(heap)
+    parent = np.zeros(2 * n_words - 1, dtype=np.int64)
+    bit = np.zeros(2 * n_words - 1, dtype=np.uint8)
+    for k in range(n_words - 1):
+        c1, _, a = heapq.heappop(heap)
+        c2, _, b = heapq.heappop(heap)
+        node = n_words + k
+        parent[a], bit[a] = node, 0
+        parent[b], bit[b] = node, 1
+        heapq.heappush(heap, (c1 + c2, n_words + k, node))
+    root = 2 * n_words - 2
+    paths = []
+    for w in range(n_words):
+        steps = []
+        node = w
+        while node != root:
+            steps.append((parent[node] - n_words, bit[node]))
+            node = parent[node]
+        paths.append(steps[::-1])
+    lengths = np.array([len(p) for p in paths], dtype=np.int64)
+    codes = np.zeros((n_words, lengths.max()), dtype=np.uint8)
+    points = np.zeros((n_words, lengths.max()), dtype=np.int64)
+    for w, steps in enumerate(paths):
+        points[w, : len(steps)] = [p for p, _ in steps]
+        codes[w, : len(steps)] = [c for _, c in steps]
+    return HuffmanCodes(codes, points, lengths)
+
+
+def hs_leaf_probabilities(
+    tree: HuffmanCodes, node_vectors: torch.Tensor, h: torch.Tensor
+) -> torch.Tensor:
+    """P(w | h) of every word under hierarchical softmax: a product of sigmoids along its path.
+
+    ``node_vectors`` is ``(V - 1, d)`` (one per inner node), ``h`` is ``(d,)``; returns ``(V,)``.
+    Raises ``ValueError`` when the shapes do not fit the tree.
+    """
+    n_inner = max(len(tree.lengths) - 1, 1)
+    if node_vectors.ndim != 2 or node_vectors.shape[0] != n_inner:
+        raise ValueError(
+            f"node_vectors must be ({n_inner}, d), one row per inner node, "
+            f"got {tuple(node_vectors.shape)}"
+        )
+    if h.shape != node_vectors.shape[1:]:
+        raise ValueError(f"h must have shape ({node_vectors.shape[1]},), got {tuple(h.shape)}")
+    points = torch.from_numpy(tree.points)
+    sign = 1.0 - 2.0 * torch.from_numpy(tree.codes).to(h.dtype)
+    steps = torch.arange(points.shape[1])[None, :] < torch.from_numpy(tree.lengths)[:, None]
+    scores = node_vectors[points] @ h  # (V, L)
+    log_p = torch.nn.functional.logsigmoid(sign * scores) * steps
+    return log_p.sum(1).exp()
+
+
+def sgns_block_loss_and_grads(
+    v: torch.Tensor, u: torch.Tensor, mask: torch.Tensor, neg_scale: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Loss of skip-gram with negative sampling on a batch of blocks, and its gradients.
+
+    A block has ``S`` context rows and ``C = P + K`` output columns: ``v`` (n, S, d) holds the
+    input vectors of the rows, ``u`` (n, C, d) the output vectors of the block's ``P`` centers
+    followed by its ``K`` shared negatives, ``mask`` (n, S, P) is 1 where row ``j`` is a context
+    of center ``i``. With scores ``s = v @ u^T`` the loss is
+
+        sum_ji mask_ji * softplus(-s_ji) + neg_scale * sum_j n_j * sum_k softplus(s_jk),
+
+    ``n_j = sum_i mask_ji`` the number of pairs of row ``j``: each pair has the shared
+    negatives, weighted by ``neg_scale`` (``negatives / K`` keeps the objective of ``negatives``
+    negatives per pair in expectation). Returns ``(loss, dloss/dv, dloss/du)``; no autograd.
+    Raises ``ValueError`` when the shapes do not fit together.
+    """
+    if v.ndim != 3 or u.ndim != 3 or mask.ndim != 3:
+        raise ValueError(
+            f"v, u and mask must be 3-D (blocks first), got {v.ndim}, {u.ndim}, {mask.ndim} dims"
+        )
+    n, rows, d = v.shape
+    n_pos = mask.shape[2]
+    if u.shape[0] != n or u.shape[2] != d or mask.shape[:2] != (n, rows) or u.shape[1] < n_pos:
+        raise ValueError(
+            f"shapes do not fit: v {tuple(v.shape)}, u {tuple(u.shape)}, mask "
+            f"{tuple(mask.shape)}; need v (n, S, d), u (n, P + K, d), mask (n, S, P)"
+        )
+    scores = torch.bmm(v, u.transpose(1, 2))  # (n, S, P + K)
+    prob = torch.sigmoid(scores)
+    pos_prob, neg_prob = prob[:, :, :n_pos], prob[:, :, n_pos:]
+    neg_weight = mask.sum(2, keepdim=True) * neg_scale  # (n, S, 1)
+    pos_loss = -(torch.log(pos_prob.clamp_min(1e-30)) * mask).sum()
+    neg_loss = -(torch.log((1 - neg_prob).clamp_min(1e-30)) * neg_weight).sum()
+    grad_scores = torch.empty_like(scores)
+    torch.mul(pos_prob - 1, mask, out=grad_scores[:, :, :n_pos])
+    torch.mul(neg_prob, neg_weight, out=grad_scores[:, :, n_pos:])
+    grad_v = torch.bmm(grad_scores, u)
+    grad_u = torch.bmm(grad_scores.transpose(1, 2), v)
+    return pos_loss + neg_loss, grad_v, grad_u
+
+
+@dataclass
+class BlockBatch:
+    """One epoch of blocks: per block the ids of its context rows and output columns, its mask."""
+
+    rows: torch.Tensor  # (n_blocks, S) int64: ids of the tokens within window of the block
+    columns: torch.Tensor  # (n_blocks, P + K) int64: ids of the centers, then the negatives
+    mask: torch.Tensor  # (n_blocks, S, P) float32: 1 where row j is in center i's window
+    pairs: int  # number of positive pairs (ones of the mask)
+
+
+def block_batches(
+    ids: np.ndarray,
+    sentence_of: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    keep: np.ndarray,
+    negative_cdf: np.ndarray,
+    window: int,
+    block: int,
+    block_negatives: int,
+) -> BlockBatch:
+    """Subsample the corpus, draw the windows and negatives, and cut it into blocks (numpy).
+
+    ``sentence_of[i]`` is the sentence of token ``i``; windows never cross sentences. Each
+    center ``i`` gets a window ``b_i`` uniform in 1..``window``, as in word2vec: row ``j`` is one
+    of its contexts when ``0 < |j - i| <= b_i`` in the subsampled sentence.
+    """
+    kept = rng.random(len(ids)) < keep[ids]
+    sub, sent = ids[kept], sentence_of[kept]
+    n_blocks = max(1, -(-len(sub) // block))
+    span = block + 2 * window
+    length = n_blocks * block + 2 * window
+    padded_ids = np.zeros(length, dtype=np.int64)
+    padded_sent = np.full(length, -1, dtype=np.int64)
+    radius = np.zeros(length, dtype=np.int64)  # 0 for padding: no pairs
+    padded_ids[window : window + len(sub)] = sub
+    padded_sent[window : window + len(sub)] = sent
+    radius[window : window + len(sub)] = rng.integers(1, window + 1, size=len(sub))
+    starts = np.arange(n_blocks)[:, None] * block
+    rows = starts + np.arange(span)[None, :]  # positions in the padded corpus
+    centers = rows[:, window : window + block]
+    offset = np.arange(span)[:, None] - np.arange(window, window + block)[None, :]  # (S, P)
+    mask = (
+        (np.abs(offset)[None] <= radius[centers][:, None, :])
+        & (offset != 0)[None]
+        & (padded_sent[rows][:, :, None] == padded_sent[centers][:, None, :])
+    )
+    negatives = np.searchsorted(negative_cdf, rng.random((n_blocks, block_negatives)))
+    columns = np.concatenate([padded_ids[centers], negatives], axis=1)
+    return BlockBatch(
+        rows=torch.from_numpy(padded_ids[rows]),
+        columns=torch.from_numpy(columns),
+        mask=torch.from_numpy(mask.astype(np.float32)),
+        pairs=int(mask.sum()),
+    )
+
+
+@dataclass
+class SkipGramResult:
+    """What ``train_skipgram`` returns: the embeddings, the time it took and the loss history."""
+
+    vectors: np.ndarray  # (V, dim) float32 input embeddings, the word vectors
+    output_vectors: np.ndarray  # (V, dim) float32 output embeddings
+    seconds: float  # training time, all per-epoch work included
+    words_per_second: float  # corpus tokens x epochs / seconds
+    losses: list[float] = field(default_factory=list)  # mean loss per positive pair, per step
+    epoch_losses: list[float] = field(default_factory=list)  # mean loss per pair, per epoch
+    pairs: int = 0  # positive pairs trained on, all epochs
+
+
+def _check_corpus(ids: object, sentence_starts: object, vocab: Vocab) -> tuple:
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a Vocab, got {type(vocab).__name__}")
+    ids = np.asarray(ids)
+    starts = np.asarray(sentence_starts)
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        raise TypeError(f"ids must be a 1-D integer array (from vocab.encode), got {ids.dtype}")
+    if ids.size == 0:
+        raise ValueError("the corpus is empty: ids has no tokens")
+    if ids.min() < 0 or ids.max() >= len(vocab):
+        bad = int(ids.min()) if ids.min() < 0 else int(ids.max())
+        raise ValueError(f"ids must be in [0, {len(vocab)}) for this vocab, found {bad}")
+    if (
+        starts.ndim != 1
+        or not np.issubdtype(starts.dtype, np.integer)
+        or starts.size < 2
+        or starts[0] != 0
+        or starts[-1] != ids.size
+        or np.any(np.diff(starts) < 0)
+    ):
+        raise ValueError(
+            "sentence_starts must be non-decreasing integers from 0 to len(ids) "
+            "(one per sentence plus len(ids)), as vocab.encode returns"
+        )
+    return ids.astype(np.int64), starts.astype(np.int64)
+
+
+def train_skipgram(
+    ids: np.ndarray,
+    sentence_starts: np.ndarray,
+    vocab: Vocab,
+    *,
+    dim: int = 100,
+    window: int = 5,
+    negatives: int = 5,
+    t: float = 1e-4,
+    epochs: int = 5,
+    lr: float = 0.025,
+    min_lr: float = 1e-4,
+    block: int = 32,
+    block_negatives: int = 32,
+    blocks_per_step: int = 128,
+    seed: int = 0,
+    progress: bool = False,
+) -> SkipGramResult:
+    """Train skip-gram with negative sampling on a corpus encoded by ``vocab.encode``.
+
+    ``dim`` is the embedding size, ``window`` the largest window, ``negatives`` the number of
+    negatives per pair, ``t`` the subsampling threshold, ``lr`` decays linearly to ``min_lr``
+    over the ``epochs``. ``blocks_per_step`` blocks of ``block`` centers are scored by one batched
+    matrix product, each block sharing ``block_negatives`` negatives (see the module
+    docstring). Input vectors start uniform in ``±0.5 / dim``, output vectors at zero, as in
+    word2vec. Runs on the CPU with the threads ``torch.get_num_threads()`` allows; on one
+    thread the result depends only on ``seed``. Raises ``ValueError``/``TypeError`` for a bad
+    corpus or hyperparameter.
+    """
+    ids, starts = _check_corpus(ids, sentence_starts, vocab)
+    dim = _check_int("dim", dim, 1)
+    window = _check_int("window", window, 1)
+    negatives = _check_int("negatives", negatives, 0)
+    epochs = _check_int("epochs", epochs, 1)
+    block = _check_int("block", block, 2)
+    block_negatives = _check_int("block_negatives", block_negatives, 1)
+    blocks_per_step = _check_int("blocks_per_step", blocks_per_step, 1)
+    seed = _check_int("seed", seed, 0)
+    t = _check_positive("t", t)
+    lr = _check_positive("lr", lr)
+    if isinstance(min_lr, bool) or not isinstance(min_lr, (int, float)) or not 0 <= min_lr <= lr:
+        raise ValueError(f"min_lr must be a number in [0, lr={lr}], got {min_lr!r}")
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
+
+    rng = np.random.default_rng(seed)
+    gen = torch.Generator().manual_seed(seed)
+    w_in = (torch.rand(len(vocab), dim, generator=gen) - 0.5) / dim
+    w_out = torch.zeros(len(vocab), dim)
+    keep = keep_probability(vocab.counts, t)
+    cdf = np.cumsum(negative_distribution(vocab.counts))
+    cdf[-1] = 1.0 + 1e-12  # searchsorted never returns V
+    sentence_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    neg_scale = negatives / block_negatives
+
+    result = SkipGramResult(vectors=np.empty(0), output_vectors=np.empty(0), seconds=0.0,
+                            words_per_second=0.0)
+    bar = tqdm(total=epochs, desc="skip-gram", unit="epoch", disable=not progress)
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        batch = block_batches(ids, sentence_of, rng, keep=keep, negative_cdf=cdf, window=window,
+                              block=block, block_negatives=block_negatives)
+        n_blocks = batch.rows.shape[0]
+        steps = -(-n_blocks // blocks_per_step)
+        epoch_loss = 0.0
+        for step in range(steps):
+            lo, hi = step * blocks_per_step, min((step + 1) * blocks_per_step, n_blocks)
+            progress_done = (epoch + lo / n_blocks) / epochs
+            step_lr = lr - (lr - min_lr) * progress_done
+            rows, columns, mask = batch.rows[lo:hi], batch.columns[lo:hi], batch.mask[lo:hi]
+            v = w_in[rows]
+            u = w_out[columns]
+            loss, grad_v, grad_u = sgns_block_loss_and_grads(v, u, mask, neg_scale)
+            w_in.index_add_(0, rows.reshape(-1), grad_v.reshape(-1, dim), alpha=-step_lr)
+            w_out.index_add_(0, columns.reshape(-1), grad_u.reshape(-1, dim), alpha=-step_lr)
+            pairs = float(mask.sum())
+            result.losses.append(float(loss) / max(pairs, 1.0))
+            epoch_loss += float(loss)
+        result.epoch_losses.append(epoch_loss / max(batch.pairs, 1))
+        result.pairs += batch.pairs
+        bar.update()
+    result.seconds = time.perf_counter() - start
+    bar.close()
+    result.vectors = w_in.numpy()
+    result.output_vectors = w_out.numpy()
+    result.words_per_second = len(ids) * epochs / result.seconds
+    return result
+
+
+def _stable_hash(text: str) -> int:
+    """A hash of a string that is the same in every process (Python's ``hash`` is salted)."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def train_gensim(
+    sentences: Sequence[Sequence[str]],
+    *,
+    dim: int = 100,
+    window: int = 5,
+    negatives: int = 5,
+    t: float = 1e-4,
+    epochs: int = 5,
+    lr: float = 0.025,
+    min_lr: float = 1e-4,
+    seed: int = 0,
+    workers: int = 1,
+    min_count: int = 5,
+):
+    """gensim's skip-gram with negative sampling with the same hyperparameters as ours.
+
+    Returns ``(model, seconds)``: the trained ``gensim.models.Word2Vec`` and the time of
+    ``model.train`` alone (subsampling, windows and negatives included, the vocabulary not).
+    Its vectors are seeded by a stable hash, so one worker gives the same model every run;
+    several workers do not. Raises ``ValueError``/``TypeError`` for a bad hyperparameter.
+    """
+    from gensim.models import Word2Vec
+
+    sentences = _check_sentences(sentences)
+    for name, value, low in [("dim", dim, 1), ("window", window, 1), ("negatives", negatives, 0),
+                             ("epochs", epochs, 1), ("seed", seed, 0), ("workers", workers, 1),
+                             ("min_count", min_count, 1)]:
+        _check_int(name, value, low)
+    t, lr = _check_positive("t", t), _check_positive("lr", lr)
+    model = Word2Vec(vector_size=dim, window=window, negative=negatives, hs=0, sg=1, sample=t,
+                     alpha=lr, min_alpha=min_lr, min_count=min_count, workers=workers, seed=seed,
+                     hashfxn=_stable_hash)
+    model.build_vocab(sentences)
+    start = time.perf_counter()
+    model.train(sentences, total_examples=model.corpus_count, epochs=epochs)
+    return model, time.perf_counter() - start
+
+
+def keyed_vectors(vectors: np.ndarray | torch.Tensor, vocab: Vocab):
+    """Our vectors as gensim ``KeyedVectors`` (keys in vocabulary order), for evaluation.
+
+    Raises ``ValueError`` when ``vectors`` is not ``(len(vocab), dim)``.
+    """
+    from gensim.models import KeyedVectors
+
+    if isinstance(vectors, torch.Tensor):
+        vectors = vectors.detach().cpu().numpy()
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[0] != len(vocab):
+        raise ValueError(
+            f"vectors must be (len(vocab)={len(vocab)}, dim), got {tuple(vectors.shape)}"
+        )
+    kv = KeyedVectors(vector_size=vectors.shape[1])
+    kv.add_vectors(vocab.idx_to_token, vectors)
+    return kv
+
+
+def evaluate(kv) -> dict[str, float]:
+    """Word similarity and analogy scores of any gensim ``KeyedVectors`` (ours or ``model.wv``).
+
+    Returns ``wordsim353`` and ``simlex999`` (Spearman correlation with human ratings),
+    ``analogy`` (accuracy of 3CosAdd on Google's questions), and for each the share of its
+    pairs or questions left out because a word is not in the vocabulary (``*_oov``, 0..1).
+    The test sets ship with gensim.
+    """
+    from gensim.test.utils import datapath
+
+    scores = {}
+    for name, filename in [("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")]:
+        _, spearman, oov_percent = kv.evaluate_word_pairs(datapath(filename))
+        scores[name] = float(spearman.statistic)
+        scores[f"{name}_oov"] = oov_percent / 100
+    path = datapath("questions-words.txt")
+    with open(path, encoding="utf-8") as fh:
+        total = sum(1 for line in fh if line.strip() and not line.startswith(":"))
+    accuracy, sections = kv.evaluate_word_analogies(path)
+    overall = sections[-1]
+    asked = len(overall["correct"]) + len(overall["incorrect"])
+    scores["analogy"] = float(accuracy)
+    scores["analogy_oov"] = 1 - asked / total
+    return scores
+
+
+def nearest(kv, word: str, k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` nearest words to ``word`` by cosine similarity, as ``(word, cosine)`` pairs.
+
+    Raises ``UnknownWordError`` (a ``KeyError``) naming the word and the closest words that are
+    in the vocabulary, and ``ValueError`` for ``k < 1``.
+    """
+    k = _check_int("k", k, 1)
+    if word not in kv.key_to_index:
+        raise _unknown_word(word, kv.index_to_key, "it was not seen often enough in training")
+    return [(w, float(c)) for w, c in kv.most_similar(word, topn=k)]
