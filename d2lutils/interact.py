@@ -9,7 +9,8 @@ reader move the same controls with no kernel and nothing loaded from the interne
 
 This module draws and caches the frames; the pieces live beside it: ``_choices`` (checking the
 controls), ``_live_view`` (the ipywidgets), ``_static_page`` (the HTML and JavaScript), ``_png``
-(smaller, identical pictures) and ``_notebook`` (``strip_live_views``).
+(quick PNG files for the live view, smaller identical ones for the book) and ``_notebook``
+(``strip_live_views``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from matplotlib.figure import Figure
 from d2lutils import _choices
 from d2lutils._live_view import LiveView, make_control
 from d2lutils._notebook import WIDGET_VIEW, strip_live_views
+from d2lutils._png import FrameRenderer
 from d2lutils._static_page import choice_control, data_uri, fixed_control, static_page
-from d2lutils.plot import figure_to_png
 
 __all__ = ["DEFAULT_MAX_FRAMES", "InteractiveFigure", "WIDGET_VIEW", "interactive_figure",
            "strip_live_views"]
@@ -62,6 +63,7 @@ class InteractiveFigure:
         self.values = _choices.start_values(self.choices, self.free, initial)
         self.static_choices = _choices.static_subset(self.choices, self.values, static, max_frames)
         self._cache = cache
+        self._renderer = FrameRenderer()  # kept between frames: each redraw measures less text
         self._pngs: dict[str, bytes] = {}  # frame cache: what draw gave, as PNG
         self._uris: dict[str, str] = {}  # the same frames compacted for the static page
         self._view: LiveView | None = None
@@ -83,7 +85,7 @@ class InteractiveFigure:
                 f"draw must return a matplotlib Figure, got {type(fig).__name__} "
                 f"(for values {args})"
             )
-        png = figure_to_png(fig, crop=self.crop)
+        png = self._renderer.png(fig, self.crop)
         if self._cache:
             self._pngs[key] = png
         return png

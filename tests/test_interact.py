@@ -21,7 +21,7 @@ from conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (tests/conftest.py)
 from PIL import Image  # noqa: E402
 
 from d2lutils import _static_page  # noqa: E402
-from d2lutils._png import compact_png  # noqa: E402
+from d2lutils._png import FrameRenderer, compact_png  # noqa: E402
 from d2lutils.interact import (  # noqa: E402
     WIDGET_VIEW,
     InteractiveFigure,
@@ -407,6 +407,60 @@ def test_crop_false_keeps_every_frame_the_same_size(draw: Draw) -> None:
     assert sizes == {(160, 120)}  # figsize (2, 1.5) at the house dpi 80
 
 
+def zlib_level(png: bytes) -> int:
+    """The level the file's zlib stream declares: 0 fastest, 1 fast, 2 default, 3 smallest."""
+    at = png.index(b"IDAT") + 4  # the first image data chunk opens the zlib stream
+    return png[at + 1] >> 6
+
+
+class Curves:
+    """A draw function whose picture depends only on its arguments: a curve, ticks and a title."""
+
+    def __call__(self, n: int, title: str) -> plt.Figure:
+        fig, ax = plt.subplots(figsize=(3.0, 2.0))
+        x = np.linspace(0, 1, 50)
+        ax.plot(x, np.sin(n * x), label=f"sin({n}x)")
+        ax.legend(fontsize=7)
+        ax.set(title=title, xlabel="x")
+        return fig
+
+
+def test_live_frames_have_the_pixels_savefig_gives() -> None:
+    choices = {"n": [1, 2, 3], "title": ["short", "a title long enough to widen the crop"]}
+    for crop in (False, True):  # one size for every frame, or each its own
+        fig = interactive_figure(Curves(), choices, crop=crop)
+        for key, png in fig.frames().items():  # one renderer kept for all of them
+            n, title = (int(i) for i in key.split("|"))
+            again = Curves()(choices["n"][n], choices["title"][title])  # a fresh figure, saved
+            plain = png_of(again, bbox_inches="tight" if crop else again.bbox_inches)
+            assert png_size(png) == png_size(plain)
+            assert (pixels(png) == pixels(plain)).all()  # lossless, pixel for pixel
+            assert (zlib_level(png), zlib_level(plain)) == (0, 2)  # written fast, not small
+        kept = fig._renderer._renderers  # the whole canvas (crop=True measures it), and crops
+        assert (240, 160, 80) in kept and len(kept) <= (FrameRenderer.KEEP if crop else 1)
+
+
+def test_frames_of_one_size_share_a_renderer() -> None:
+    frames = FrameRenderer()
+    first = plt.figure(figsize=(2, 1))
+    canvas = first.canvas
+    frames.png(first, crop=False)
+    assert first.canvas is canvas and not plt.fignum_exists(first.number)  # put back, closed
+    renderer = frames.renderer(160, 80, 80)  # figsize (2, 1) at the house dpi 80
+    frames.png(plt.figure(figsize=(2, 1)), crop=False)
+    assert frames.renderer(160, 80, 80) is renderer
+    assert renderer.width == 160 and renderer.height == 80
+    for width in (3, 4, 5):
+        frames.png(plt.figure(figsize=(width, 1)), crop=False)
+    assert sorted(frames._renderers) == [(w * 80, 80, 80) for w in (2, 3, 4, 5)]
+    frames.png(plt.figure(figsize=(2, 1)), crop=False)  # the first size, used again
+    frames.png(plt.figure(figsize=(6, 1)), crop=False)  # a fifth size: the longest unused goes
+    assert sorted(frames._renderers) == [(w * 80, 80, 80) for w in (2, 4, 5, 6)]
+    assert frames.renderer(160, 80, 80) is renderer
+    with pytest.raises(TypeError, match=exactly("fig must be a matplotlib Figure, got str")):
+        frames.png("fig", crop=False)
+
+
 # -- PNG compaction ---------------------------------------------------------------------------
 def png_of(fig: plt.Figure, **savefig: object) -> bytes:
     buf = io.BytesIO()
@@ -459,11 +513,14 @@ def test_compact_png_takes_rgb_files_too() -> None:
     assert (pixels(small)[..., :3] == picture).all()
 
 
-def test_compact_png_leaves_transparency_and_other_modes_alone() -> None:
+def test_compact_png_keeps_transparency_and_leaves_other_modes_alone() -> None:
     fig, ax = plt.subplots(figsize=(2, 1.5))
     ax.imshow([[0, 1], [2, 3]])
-    transparent = png_of(fig, transparent=True)
-    assert compact_png(transparent) == transparent
+    transparent = png_of(fig, transparent=True, pil_kwargs={"compress_level": 1})  # as live
+    small = compact_png(transparent)
+    assert len(small) < len(transparent) and Image.open(io.BytesIO(small)).mode == "RGBA"
+    assert (pixels(small) == pixels(transparent)).all() and pixels(small)[..., 3].min() == 0
+    assert compact_png(small) == small
     buf = io.BytesIO()
     Image.new("L", (40, 30), 128).save(buf, format="PNG")
     assert compact_png(buf.getvalue()) == buf.getvalue()

@@ -123,6 +123,16 @@ def test_crop_overrides_the_style(style):
     assert png_size(follow) == (png_size(tight) if style else png_size(whole))
 
 
+def test_fast_png_has_the_same_pixels():
+    fig = plot_curves({"a": [3, 2, 1], "b": [1, 2, 4]}, title="t")
+    small = figure_to_png(fig, close=False)
+    fast = figure_to_png(fig, fast=True)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(fast))),
+                          np.asarray(Image.open(io.BytesIO(small))))
+    level = {png: png[png.index(b"IDAT") + 5] >> 6 for png in (small, fast)}  # zlib's FLEVEL
+    assert (level[small], level[fast]) == (2, 0)  # zlib's default level, its fastest
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="curves"):
         plot_curves({})
@@ -134,3 +144,5 @@ def test_bad_arguments():
         figure_to_png("fig")
     with pytest.raises(TypeError, match="crop"):
         figure_to_png(plt.figure(), crop="tight")
+    with pytest.raises(TypeError, match="^fast must be True or False, got 1$"):
+        figure_to_png(plt.figure(), fast=1)
