@@ -233,6 +233,24 @@ def _take_best(flat: torch.Tensor, width: torch.Tensor) -> torch.Tensor:
     return (above | (at & (at.cumsum(dim=1) <= need[:, None]))) & (flat > -math.inf)
 
 
+def _extensions(
+    log_probs: torch.Tensor, log_prob: torch.Tensor, k: int
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The extensions of each hypothesis that can be kept: their log P (float64), by token id.
+
+    Returns ``(value, None)``, all ``V`` tokens of each row, or, when each row's ``k`` best
+    tokens beat the rest strictly, only these: ``(value, token)``, both ``(N, k)``. A token
+    outside a row's ``k`` best then trails ``k`` of its siblings and cannot be kept.
+    """
+    if log_probs.shape[1] > k:
+        top = log_probs.topk(k + 1, dim=1)
+        total = top.values.to(torch.float64) + log_prob[:, None]
+        if bool((total[:, k] < total[:, k - 1]).all()):
+            token, order = top.indices[:, :k].sort(dim=1)  # ties are ranked by token id
+            return total[:, :k].gather(1, order), token
+    return log_probs.to(torch.float64) + log_prob[:, None], None
+
+
 @torch.no_grad()
 def beam_search(
     model: StepModel,
@@ -272,11 +290,12 @@ def beam_search(
             index, tokens, log_prob, sequences, slot, rank, sentence, width = (
                 x.to(dev) for x in (index, tokens, log_prob, sequences, slot, rank, sentence, width)
             )
-        vocab = log_probs.shape[1]
+        value, token_of = _extensions(log_probs, log_prob, k)
+        columns = value.shape[1]
         # Candidates of each sentence side by side: row s holds (beam place, token) pairs.
-        grid = torch.full((len(sentence), k, vocab), -math.inf, dtype=torch.float64, device=dev)
-        grid[slot, rank] = log_probs.to(torch.float64) + log_prob[:, None]
-        flat = grid.view(len(sentence), k * vocab)
+        grid = torch.full((len(sentence), k, columns), -math.inf, dtype=value.dtype, device=dev)
+        grid[slot, rank] = value
+        flat = grid.view(len(sentence), k * columns)
         s, position = _take_best(flat, width).nonzero(as_tuple=True)  # by slot, then position
         value = flat[s, position]
         order = torch.sort(value, descending=True, stable=True).indices  # by log P ...
@@ -284,7 +303,8 @@ def beam_search(
         s, position, value = s[order], position[order], value[order]
         row_of = torch.zeros(len(sentence), k, dtype=torch.int64, device=dev)
         row_of[slot, rank] = torch.arange(len(slot), device=dev)
-        parent, token = row_of[s, position // vocab], position % vocab
+        parent, column = row_of[s, position // columns], position % columns
+        token = column if token_of is None else token_of[parent, column]
         sequences = torch.cat([sequences[parent], token[:, None]], dim=1)
         ended = (token == model.eos) | (t == max_len)
         for b, seq, lp in zip(

@@ -374,3 +374,20 @@ def test_translation_loader_and_sequence_loss():
     assert torch.allclose(D.sequence_loss(logits, t_out), expected)
     with pytest.raises(ValueError, match=r"logits \(B, T, V\) and target \(B, T\)"):
         D.sequence_loss(logits[0], t_out)
+
+
+def test_extensions_keep_each_rows_best_tokens_or_all_of_them():
+    log_probs = torch.log(torch.tensor([[0.1, 0.4, 0.2, 0.3], [0.25, 0.25, 0.25, 0.25]]))
+    base = torch.tensor([0.0, -1.0], dtype=torch.float64)
+    value, token = D._extensions(log_probs[:1], base[:1], 2)  # strict: only tokens 1 and 3
+    assert token.tolist() == [[1, 3]]
+    assert value.tolist() == [[log_probs[0, 1].item(), log_probs[0, 3].item()]]
+    value, token = D._extensions(log_probs, base, 2)  # a tie at the cut in row 2: all tokens
+    assert token is None and value.shape == (2, 4) and value.dtype == torch.float64
+    assert value[1].tolist() == [-1.0 + log_probs[1, 0].item()] * 4
+    assert D._extensions(log_probs, base, 4)[1] is None  # k >= V: all tokens
+    # the fast path and the full one pick the same hypotheses
+    model = D.TableDecoder(D.random_table(6, 4, seed=5))
+    assert D.beam_search(model, [(), (1,)], 2, 3) == [
+        D.beam_search_reference(model, s, 2, 3) for s in [(), (1,)]
+    ]
