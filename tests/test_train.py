@@ -529,3 +529,77 @@ def test_in_notebook(monkeypatch):
     assert train_mod._in_notebook() is False
     monkeypatch.setitem(sys.modules, "IPython", None)  # IPython not installed
     assert train_mod._in_notebook() is False
+
+
+def test_messages_are_whole_sentences():
+    """Each message of fit's checks, matched from its first character to its last."""
+    train, _ = toy_loaders()
+    model = nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = nn.CrossEntropyLoss()
+
+    def raises(kind, message, *args, **kwargs):
+        with pytest.raises(kind, match="^" + re.escape(message) + "$"):
+            fit(*args, **{**QUIET, **kwargs})
+
+    raises(TypeError, "model must be a torch.nn.Module, got function",
+           lambda x: x, loss, opt, train, 1)
+    raises(TypeError, "model must be a torch.nn.Module, got int", 3, loss, opt, train, 1)
+    raises(ValueError, "each batch must be a tuple (*inputs, target) of at least two tensors",
+           model, loss, opt, [(torch.zeros(2),)], 1)
+    raises(TypeError, "train_loader is an iterator (such as a generator), used up after one "
+           "epoch; pass something that can be iterated again: a list or a DataLoader",
+           model, loss, opt, iter(train), 2)
+    raises(TypeError, "metrics must map names to callables metric(outputs, target) -> float",
+           model, loss, opt, train, 1, metrics={"acc": 0.5})
+    raises(ValueError, "'loss' is taken by the validation loss; give the metric another name",
+           model, loss, opt, train, 1, metrics={"loss": accuracy})
+    raises(ValueError, "a ReduceLROnPlateau scheduler watching monitor='val_loss' needs a "
+           "val_loader; pass val_loader=... or monitor='train_loss'",
+           model, loss, opt, train, 1, scheduler=torch.optim.lr_scheduler.ReduceLROnPlateau(opt))
+    raises(ValueError, "train_loader yielded no examples", model, loss, opt, (b for b in []), 1)
+    with torch.no_grad():
+        model.weight.fill_(math.inf)
+    raises(FloatingPointError, "the loss became nan in epoch 1, step 1; try a smaller learning "
+           "rate or gradient clipping", model, loss, opt, train, 1)
+    bad = (torch.tensor([0.0, 4.0]), torch.tensor([1.5, 2.5]))  # sqrt at 0
+    sqrt_model = SqrtModel()
+    raises(FloatingPointError, "the gradient norm became nan in epoch 1, step 1; a gradient is "
+           "inf or NaN although the loss is finite (an operation such as sqrt or log at 0 in the "
+           "model or the loss?); the weights are left unchanged",
+           sqrt_model, nn.MSELoss(), torch.optim.SGD(sqrt_model.parameters(), lr=0.01), [bad], 1)
+
+
+def test_progress_bar_names_epochs(capsys):
+    X, y = uneven_data()
+    model = nn.Linear(2, 2)
+    fit(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), [(X, y)], 2,
+        device="cpu", plot=False, progress=True)
+    err = capsys.readouterr().err
+    assert re.search(r"^epochs: 100%.* 2/2 \[.*epoch/s", err.replace("\r", "\n"), re.M), err
+
+
+def test_plot_false_wins_over_a_notebook(monkeypatch):
+    shown, epochs = drawn_epochs(monkeypatch)
+    monkeypatch.setattr(train_mod, "_in_notebook", lambda: True)
+    X, y = uneven_data()
+    model = nn.Linear(2, 2)
+    fit(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), [(X, y)], 2,
+        device="cpu", progress=False, plot=False)
+    assert epochs == []
+
+
+def test_a_new_timer_has_measured_nothing():
+    assert Timer().elapsed == 0.0
+
+
+def test_fit_puts_the_model_and_every_batch_on_its_device():
+    # PyTorch's "meta" device holds shapes without data: training there fails at the first
+    # loss.item(), and only if the model and the batch both went there (otherwise the model
+    # call fails first, on mixed devices).
+    X, y = uneven_data()
+    model = nn.Linear(2, 2)
+    with pytest.raises(RuntimeError, match=r"^Tensor\.item\(\) cannot be called on meta tensors$"):
+        fit(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+            [(X, y)], 1, device="meta", progress=False, plot=False)
+    assert model.weight.device.type == "meta"
