@@ -719,14 +719,15 @@ class Seq2Seq(nn.Module):
     def _advance(
         self, embedded: torch.Tensor, state: AttentionState
     ) -> tuple[torch.Tensor, AttentionState]:
-        """One decoder step for every row of ``state``: logits and the next state."""
+        """One decoder step for every row of ``state``: the output layer's input and the next
+        state (``self.out`` of the first gives the logits)."""
         s = state.sentence
         scores = self.v(torch.tanh(state.keys[s] + self.W_q(state.hidden)[:, None])).squeeze(2)
         weights = torch.softmax(scores.masked_fill(~state.mask[s], -math.inf), dim=1)
         context = torch.bmm(weights[:, None], state.memory[s]).squeeze(1)
         hidden = self.cell(torch.cat([embedded, context], dim=1), state.hidden)
-        logits = self.out(torch.cat([hidden, context], dim=1))
-        return logits, AttentionState(hidden, s, state.memory, state.keys, state.mask, weights)
+        features = torch.cat([hidden, context], dim=1)
+        return features, AttentionState(hidden, s, state.memory, state.keys, state.mask, weights)
 
     def forward(
         self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor
@@ -739,12 +740,13 @@ class Seq2Seq(nn.Module):
         """Logits ``(B, T, V)`` and attention weights ``(B, T, S)`` under teacher forcing."""
         state = self.encode(src, src_len)
         embedded = self.tgt_embed(tgt_in)
-        logits, weights = [], []
+        features, weights = [], []
         for t in range(tgt_in.shape[1]):
-            step_logits, state = self._advance(embedded[:, t], state)
-            logits.append(step_logits)
+            step_features, state = self._advance(embedded[:, t], state)
+            features.append(step_features)
             weights.append(state.attention)
-        return torch.stack(logits, dim=1), torch.stack(weights, dim=1)
+        # One output layer over all steps: a large matrix product is faster than T small ones.
+        return self.out(torch.stack(features, dim=1)), torch.stack(weights, dim=1)
 
     # The step interface used by the decoders.
     def start(self, sources: Sequence[Sequence[int]]) -> AttentionState:
@@ -760,5 +762,5 @@ class Seq2Seq(nn.Module):
         rows = AttentionState(
             state.hidden[index], state.sentence[index], state.memory, state.keys, state.mask
         )
-        logits, new_state = self._advance(self.tgt_embed(tokens.to(device)), rows)
-        return torch.log_softmax(logits, dim=1), new_state
+        features, new_state = self._advance(self.tgt_embed(tokens.to(device)), rows)
+        return torch.log_softmax(self.out(features), dim=1), new_state
