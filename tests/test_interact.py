@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (tests/conftest.py)
+from conftest import chromium_launch_options  # noqa: E402  (tests/conftest.py)
 from PIL import Image  # noqa: E402
 
 from d2lutils import _static_page  # noqa: E402
@@ -640,7 +640,6 @@ def move(control, value: str, event: str) -> None:
                      [value, event])
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium to open the page with")
 def test_static_html_works_in_a_browser(tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     two = interactive_figure(Draw(), {"depth": [2, 5, 10], "kind": ["a", "b"]})
@@ -656,7 +655,7 @@ def test_static_html_works_in_a_browser(tmp_path: Path) -> None:
                     encoding="utf-8")
     frames, fixed, frames_moved = (static_frames(p) for p in (page_html, fixed_html, moved_html))
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = p.chromium.launch(**chromium_launch_options())
         try:
             page = browser.new_page()
             errors: list[str] = []
