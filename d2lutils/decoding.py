@@ -35,6 +35,16 @@ float64 in the same order by every decoder here, so :func:`beam_search` (batched
 :func:`beam_search_reference` (one hypothesis at a time) agree exactly whenever the model gives
 each hypothesis the same log-probabilities in a batch as alone (the tables do; a network's
 matrix products may differ in the last bits between one row and many).
+
+**Contents.** Decoders: :func:`greedy_search` and :func:`beam_search` (a batch of sources),
+:func:`beam_search_reference` (one source; ``trace=`` records the beam tree) and
+:func:`exhaustive_search` (one source, tiny vocabularies). Toy models: :class:`TableDecoder`
+and :func:`random_table`. The translator: :func:`tokenize`, :class:`Vocab`,
+:func:`translation_splits` (train / valid / held-out test, deterministic),
+:func:`translation_loader` and :func:`sequence_loss` (for :func:`d2lutils.fit`), and
+:class:`Seq2Seq`. Decode a translator in eval mode (``model.eval()``); sources are the
+English token ids without ``<eos>`` (``src_vocab.encode(tokenize(text))``), and
+``tgt_vocab.decode(h.tokens)`` gives the French tokens.
 """
 
 from __future__ import annotations
@@ -45,7 +55,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -77,6 +87,14 @@ class Hypothesis:
     tokens: tuple[int, ...]
     log_prob: float
     score: float
+
+
+class Candidate(NamedTuple):
+    """One extension considered by :func:`beam_search_reference`'s ``trace``."""
+
+    tokens: tuple[int, ...]
+    log_prob: float
+    status: str  # "live" (kept, goes on), "finished" (kept, ended) or "pruned"
 
 
 def length_normalized(log_prob: float, length: int, alpha: float) -> float:
@@ -182,13 +200,23 @@ def greedy_search(
 
 @torch.no_grad()
 def beam_search_reference(
-    model: StepModel, source: Sequence[int], k: int, max_len: int, alpha: float = 0.75
+    model: StepModel,
+    source: Sequence[int],
+    k: int,
+    max_len: int,
+    alpha: float = 0.75,
+    trace: list[list[Candidate]] | None = None,
 ) -> list[Hypothesis]:
     """Beam search for one sentence, one hypothesis at a time: the plain version to read.
 
     The source is encoded once; each live hypothesis keeps the state it is to be advanced
     from, so extending it costs one decoder step. Returns the finished hypotheses, best first.
+    With a list as ``trace``, each step appends every extension of probability > 0 of every
+    live hypothesis as a :class:`Candidate`, marked live, finished or pruned (for drawing the
+    beam tree).
     """
+    if trace is not None and not isinstance(trace, list):
+        raise TypeError(f"trace must be a list to append the steps to, or None, got {trace!r}")
     _check_model(model)
     source = _check_source(source)
     k, max_len = _check_int("k", k, 1), _check_int("max_len", max_len, 1)
@@ -198,7 +226,7 @@ def beam_search_reference(
     finished: list[Hypothesis] = []
     for t in range(1, max_len + 1):
         width = k - len(finished)  # how many candidates this step keeps
-        candidates = []
+        candidates, every = [], []
         for rank, (tokens, log_prob, state) in enumerate(beam):
             last = tokens[-1] if tokens else model.bos
             log_probs, new_state = model.step(torch.tensor([last]), state, torch.tensor([0]))
@@ -207,6 +235,10 @@ def beam_search_reference(
             kth = total.topk(min(width, len(total))).values[-1]
             for token in ((total >= kth) & (total > -math.inf)).nonzero()[:, 0].tolist():
                 candidates.append((total[token].item(), rank, token, tokens, new_state))
+            if trace is not None:
+                every += [
+                    ((*tokens, v), lp) for v, lp in enumerate(total.tolist()) if lp > -math.inf
+                ]
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))  # by log P, parent, token
         beam = []
         for log_prob, _, token, tokens, state in candidates[:width]:
@@ -215,6 +247,9 @@ def beam_search_reference(
                 finished.append(Hypothesis(tokens, log_prob, length_normalized(log_prob, t, alpha)))
             else:
                 beam.append((tokens, log_prob, state))
+        if trace is not None:
+            status = {h.tokens: "finished" for h in finished} | {b[0]: "live" for b in beam}
+            trace.append([Candidate(seq, lp, status.get(seq, "pruned")) for seq, lp in every])
         if not beam:
             break
     return sorted(finished, key=_sort_key)

@@ -391,3 +391,22 @@ def test_extensions_keep_each_rows_best_tokens_or_all_of_them():
     assert D.beam_search(model, [(), (1,)], 2, 3) == [
         D.beam_search_reference(model, s, 2, 3) for s in [(), (1,)]
     ]
+
+
+def test_trace_records_every_extension_and_its_fate():
+    model = toy_table()
+    trace = []
+    hyps = D.beam_search_reference(model, (), 2, 4, trace=trace)
+    first = {model.decode(c.tokens): (round(math.exp(c.log_prob), 12), c.status) for c in trace[0]}
+    assert first == {
+        "A": (0.5, "live"), "B": (0.2, "live"), "C": (0.2, "pruned"), "<eos>": (0.1, "pruned"),
+    }  # B and C tie: the smaller id is kept
+    assert len(trace) == 4 and all(len(step) == 8 for step in trace[1:])  # 2 live x 4 tokens
+    for before, step in zip(trace, trace[1:], strict=False):
+        live = {c.tokens for c in before if c.status == "live"}
+        assert {c.tokens[:-1] for c in step} == live
+        assert sum(c.status != "pruned" for c in step) <= 2
+    finished = {c.tokens for step in trace for c in step if c.status == "finished"}
+    assert finished == {h.tokens for h in hyps}
+    with pytest.raises(TypeError, match="trace must be a list"):
+        D.beam_search_reference(model, (), 2, 4, trace=())
