@@ -91,7 +91,12 @@ def sha256sum(path: str | Path) -> str:
 
 
 def mirror_dir(mirror: str | Path | None = None) -> Path | None:
-    """The local mirror folder (``mirror`` or ``$D2L_DATA_DIR``), or None; it must exist."""
+    """The local mirror folder (``mirror`` or ``$D2L_DATA_DIR``), or None; it must exist.
+
+    Raises:
+        TypeError: If ``mirror`` is not a path.
+        ValueError: If the folder named does not exist.
+    """
     source = "mirror"
     if mirror is None:
         mirror = os.environ.get(MIRROR_ENV, "").strip() or None
@@ -128,6 +133,14 @@ def fetch(
     """Path to a verified local copy of a registered data file, downloading it if needed.
 
     Prints nothing unless ``progress=True``, which shows a download progress bar.
+
+    Raises:
+        TypeError: If ``item`` is neither a registered name nor a :class:`RemoteFile`, or
+            ``mirror`` is not a path.
+        ValueError: If ``item`` is not a registered name, or ``mirror`` is not a folder.
+        DataError: If the file in the mirror is corrupt or not a file, the download fails, the
+            archive is damaged, the file fails its checksum, or the cache cannot be written (the
+            message says where to put the file by hand).
     """
     if isinstance(item, str):
         if item not in REGISTRY:
@@ -244,7 +257,11 @@ def _extract(item: RemoteFile, archive: Path, target: Path) -> None:
 
 
 def fetch_all(mirror: str | Path | None = None, progress: bool = True) -> dict[str, Path]:
-    """Fetch and verify every registered file; what ``python -m d2lutils.data fetch`` runs."""
+    """Fetch and verify every registered file; what ``python -m d2lutils.data fetch`` runs.
+
+    Raises:
+        DataError: As :func:`fetch`, for the first file that cannot be had.
+    """
     with tqdm(sorted(REGISTRY), desc="data sets", unit="file", disable=not progress) as bar:
         return {name: fetch(name, mirror, progress=progress) for name in bar}
 
@@ -275,6 +292,11 @@ def load_digits(
 
     Returns ``X_train, y_train, X_test, y_test``: pixels scaled to [0, 1] as rows of 64 values,
     labels 0–9 as int64; the split is stratified and fixed by ``seed``.
+
+    Raises:
+        TypeError: If ``dtype`` is not a floating-point torch dtype.
+        ValueError: If ``test_fraction`` is not a float in (0, 1) or ``seed`` is not a
+            non-negative int.
     """
     from sklearn.datasets import load_digits as sk_load_digits
     from sklearn.model_selection import train_test_split
@@ -296,7 +318,12 @@ def load_digits(
 
 
 def load_ptb(split: str = "train", mirror: str | Path | None = None) -> list[list[str]]:
-    """Penn Treebank (Mikolov's split) as a list of sentences, each a list of tokens."""
+    """Penn Treebank (Mikolov's split) as a list of sentences, each a list of tokens.
+
+    Raises:
+        ValueError: If ``split`` is not ``"train"``, ``"valid"`` or ``"test"``.
+        DataError: If the file cannot be had, as in :func:`fetch`.
+    """
     if split not in ("train", "valid", "test"):
         raise ValueError(f"split must be 'train', 'valid' or 'test', got {split!r}")
     path = fetch(f"ptb/ptb.{split}.txt", mirror)
@@ -305,7 +332,12 @@ def load_ptb(split: str = "train", mirror: str | Path | None = None) -> list[lis
 
 
 def load_fra_eng(mirror: str | Path | None = None) -> list[tuple[str, str]]:
-    """English–French sentence pairs from Tatoeba (via manythings.org/anki, CC BY 2.0)."""
+    """English–French sentence pairs from Tatoeba (via manythings.org/anki, CC BY 2.0).
+
+    Raises:
+        DataError: If the file cannot be had, as in :func:`fetch`, or a line is not
+            ``English<TAB>French``.
+    """
     path = fetch("fra-eng/fra.txt", mirror)
     pairs = []
     with open(path, encoding="utf-8") as fh:

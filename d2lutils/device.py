@@ -69,6 +69,11 @@ def get_device(name: str | None = None) -> torch.device:
 
     ``name`` (or else ``$D2L_DEVICE``) forces a device; it must be usable, otherwise a
     ``ValueError`` says why. Without either, the first working one of CUDA, MPS, CPU is returned.
+
+    Raises:
+        TypeError: If ``name`` is not a string.
+        ValueError: If the device named (by ``name`` or ``$D2L_DEVICE``) is not a device, is not
+            present, or fails a test computation.
     """
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be a device string such as 'cpu' or 'cuda', got {name!r}")
@@ -92,6 +97,10 @@ def describe_device(device: torch.device | str | None = None) -> str:
 
     A ``device`` given is checked as ``get_device`` checks a name (a ``ValueError`` says why it
     cannot be used); without one, ``get_device()`` chooses.
+
+    Raises:
+        TypeError: If ``device`` is neither a ``torch.device`` nor a string.
+        ValueError: If the device is not usable, as in :func:`get_device`.
     """
     if device is not None and not isinstance(device, (str, torch.device)):
         raise TypeError(f"device must be a torch.device or a string such as 'cpu', got {device!r}")

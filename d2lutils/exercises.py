@@ -25,14 +25,25 @@ def _canonical(answer: object, decimals: int) -> str:
 
 
 def answer_digest(answer: object, decimals: int = 3) -> str:
-    """The digest ``check`` compares with: numbers rounded to ``decimals``, strings lower-cased."""
+    """The digest ``check`` compares with: numbers rounded to ``decimals``, strings lower-cased.
+
+    Raises:
+        TypeError: If ``answer`` is not a number, a string, or a list (or array) of them.
+        ValueError: If ``decimals`` is not an int from 0 to 12.
+    """
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
         raise ValueError(f"decimals must be an int in [0, 12], got {decimals!r}")
     return hashlib.sha256(_canonical(answer, decimals).encode()).hexdigest()[:16]
 
 
 def check(answer: object, digest: str, decimals: int = 3) -> None:
-    """Print whether ``answer`` is right (compared after rounding) without revealing the answer."""
+    """Print whether ``answer`` is right (compared after rounding) without revealing the answer.
+
+    Raises:
+        TypeError: If ``answer`` is not a number, a string, or a list (or array) of them.
+        ValueError: If ``digest`` is not a 16-character string from :func:`answer_digest`, or
+            ``decimals`` is not an int from 0 to 12.
+    """
     if not isinstance(digest, str) or len(digest) != 16:
         raise ValueError(f"digest must be a 16-character answer_digest string, got {digest!r}")
     if answer is None:

@@ -1,7 +1,7 @@
 """Check a gradient against central finite differences.
 
 ``numerical_grad(f, x)`` estimates ∂f/∂x entry by entry with (f(x + h) − f(x − h)) / 2h;
-``rel_error(a, b)`` is the normwise relative error max|a − b| / max(|a| + |b|); ``check_grad``
+``rel_error(a, b)`` is the normwise relative error ``max|a − b| / max(|a| + |b|)``; ``check_grad``
 does both and raises an ``AssertionError`` naming the worst entry when they disagree.
 
 The error is normwise, not entrywise, on purpose: an entry whose true gradient is 0 comes out
@@ -37,13 +37,17 @@ def _positive(name: str, value: object, *, zero_ok: bool = False) -> float:
 
 
 def rel_error(a: ArrayLike, b: ArrayLike, *, floor: float = 0.0) -> float:
-    """Normwise relative error max|a − b| / max(|a| + |b|) over all entries.
+    """Normwise relative error ``max|a − b| / max(|a| + |b|)`` over all entries.
 
     0 when both are all-zero (or empty); ``nan`` if either holds a ``nan``. Never larger than
-    the entrywise error max(|a − b| / (|a| + |b|)), and unlike it, not fooled by an entry whose
-    true value is 0. With ``floor`` the denominator is at least ``floor``: arrays smaller than
-    that are compared by their absolute difference, divided by ``floor``, so an all-zero true
+    the entrywise error ``max(|a − b| / (|a| + |b|))``, and unlike it, not fooled by an entry
+    whose true value is 0. With ``floor`` the denominator is at least ``floor``: arrays smaller
+    than that are compared by their absolute difference, divided by ``floor``, so an all-zero true
     gradient against round-off of size 1e-17 is an error of 1e-17 / floor, not 1.
+
+    Raises:
+        TypeError: If ``a`` or ``b`` is neither a NumPy array (or a number) nor a torch tensor.
+        ValueError: If ``a`` and ``b`` differ in shape, or ``floor`` is negative or not finite.
     """
     floor = _positive("floor", floor, zero_ok=True)
     a64, b64 = _as_float64("a", a), _as_float64("b", b)
@@ -61,6 +65,12 @@ def numerical_grad(f: Callable[[ArrayLike], object], x: ArrayLike, h: float = 1e
 
     ``x`` is perturbed in place, one entry at a time, and restored, so it must be a contiguous,
     writable floating-point array; ``f`` must return a finite scalar.
+
+    Raises:
+        TypeError: If ``f`` is not callable, or ``x`` is not a floating-point NumPy array or
+            torch tensor.
+        ValueError: If ``h`` is not a finite positive number, ``x`` is not contiguous or not
+            writable, or ``f`` returns something other than one finite number.
     """
     if not callable(f):
         raise TypeError(f"f must be callable, got {f!r}")
@@ -120,12 +130,21 @@ def check_grad(
     """Compare ``grad`` (default: autograd's ∂f/∂x) with central differences; return
     ``rel_error(grad, numeric)``.
 
-    The check passes when max|grad − numeric| ≤ max(tol · max(|grad| + |numeric|), atol);
+    The check passes when ``max|grad − numeric| ≤ max(tol · max(|grad| + |numeric|), atol)``;
     otherwise it raises ``AssertionError`` naming the entry with the largest difference.
     ``atol`` matters only when the whole gradient is (nearly) zero: then the numeric one is pure
-    round-off, about 1e-16·|f|/h (1e-11·|f| at the default h), and its relative error is 1 —
-    that is also what is returned. Use float64 inputs: in float32 round-off alone is about 1e-3
-    at these step sizes.
+    round-off, about ``1e-16·|f|/h`` (``1e-11·|f|`` at the default h), and its relative error is
+    1 — that is also what is returned. Use float64 inputs: in float32 round-off alone is about
+    1e-3 at these step sizes.
+
+    Raises:
+        AssertionError: If the gradient and the finite differences disagree (the message names
+            the worst entry, both values and the error).
+        TypeError: If ``x`` is not a NumPy array or a torch tensor (without ``grad``, not a
+            torch tensor), or ``f`` is not callable.
+        ValueError: If ``tol``, ``atol`` or ``h`` is out of range, ``f`` does not return a scalar
+            tensor that depends on ``x`` (without ``grad``), or ``grad`` has another shape than
+            ``x`` or is not finite.
     """
     tol = _positive("tol", tol)
     atol = _positive("atol", atol, zero_ok=True)

@@ -85,7 +85,11 @@ def _topological(nodes: Mapping, preds: Mapping, succs: Mapping) -> list:
 def layout(
     nodes: Mapping[Hashable, Node], edges: Iterable[tuple[Hashable, Hashable]]
 ) -> dict[Hashable, tuple[float, float]]:
-    """(x, y) for every node in grid units: x is the column, y = −row (the first row is 0)."""
+    """(x, y) for every node in grid units: x is the column, y = −row (the first row is 0).
+
+    Raises:
+        ValueError: If an edge is not a pair of node ids in ``nodes``, or the graph has a cycle.
+    """
     edges = _check_edges(nodes, edges)
     preds: dict[Hashable, list[Hashable]] = {n: [] for n in nodes}
     succs: dict[Hashable, list[Hashable]] = {n: [] for n in nodes}
@@ -195,6 +199,12 @@ def draw_graph(
 
     ``marked`` nodes get a dashed orange outline and their wires to or from ``highlight`` turn
     orange (e.g. the inputs that receive gradient at the current step of a backward pass).
+
+    Raises:
+        TypeError: If a value of ``nodes`` is not a :class:`Node` or holds a value or gradient
+            that is not a real number, or ``highlight`` or ``marked`` is not made of node ids.
+        ValueError: If ``nodes`` is empty, ``highlight`` or a ``marked`` id is not a node, an
+            edge is not a pair of node ids, or the graph has a cycle.
     """
     if not isinstance(nodes, Mapping) or not nodes:
         raise ValueError("nodes must be a non-empty mapping id -> Node")

@@ -51,6 +51,10 @@ def figure_to_png(
     ``crop=False`` keeps the whole canvas (one draw); ``None`` follows ``savefig.bbox``.
     ``fast=True`` compresses at zlib's fastest level: the same pixels in a file a few per cent
     larger, written in a third less time (for a picture shown once, such as a widget's redraw).
+
+    Raises:
+        TypeError: If ``fig`` is not a matplotlib ``Figure``, ``crop`` is not ``True``, ``False``
+            or ``None``, or ``fast`` is not ``True`` or ``False``.
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
@@ -77,7 +81,12 @@ def plot_curves(
     logy: bool = False,
     ax: plt.Axes | None = None,
 ) -> Figure:
-    """Draw one line per entry of ``curves`` (label → values) against ``x`` (default 1, 2, ...)."""
+    """Draw one line per entry of ``curves`` (label → values) against ``x`` (default 1, 2, ...).
+
+    Raises:
+        ValueError: If ``curves`` is empty or not a mapping, or a curve's length differs from
+            ``len(x)``.
+    """
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError(f"curves must be a non-empty mapping of label -> values, got {curves!r}")
     lengths = {label: len(ys) for label, ys in curves.items()}
@@ -102,7 +111,11 @@ def plot_curves(
 
 
 def plot_history(history: Mapping[str, Sequence[float]]) -> Figure:
-    """The losses of a ``fit`` history on the left; other validation metrics on the right."""
+    """The losses of a ``fit`` history on the left; other validation metrics on the right.
+
+    Raises:
+        ValueError: If ``history`` has no ``"train_loss"``.
+    """
     if "train_loss" not in history:
         raise ValueError(f"history has no 'train_loss'; keys are {sorted(history)}")
     losses = {k: v for k, v in history.items() if k.endswith("loss")}

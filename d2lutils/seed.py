@@ -17,6 +17,10 @@ def seed_everything(seed: int, deterministic: bool = True) -> torch.Generator:
     ``deterministic=False`` puts these switches back to PyTorch's defaults (nondeterministic
     algorithms allowed, cuDNN neither deterministic nor autotuned). Returns a fresh
     ``torch.Generator`` seeded with ``seed``, handy for a ``DataLoader``'s shuffling.
+
+    Raises:
+        TypeError: If ``seed`` is not an int, or ``deterministic`` is not ``True`` or ``False``.
+        ValueError: If ``seed`` is outside ``[0, 2**32)``.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int, got {seed!r}")

@@ -21,7 +21,14 @@ Metric = Callable[[torch.Tensor, torch.Tensor], float]
 
 
 class Timer:
-    """Wall-clock stopwatch; use as ``with Timer() as t: ...`` then read ``t.elapsed`` (seconds)."""
+    """Wall-clock stopwatch; use as ``with Timer() as t: ...`` then read ``t.elapsed`` (seconds).
+
+    ``start()`` starts it (and returns it), ``stop()`` adds the time since then to ``elapsed`` and
+    returns the total.
+
+    Raises:
+        RuntimeError: From ``stop()``, if the timer was not started.
+    """
 
     def __init__(self) -> None:
         self.elapsed = 0.0
@@ -46,7 +53,11 @@ class Timer:
 
 
 def accuracy(outputs: torch.Tensor, target: torch.Tensor) -> float:
-    """Fraction of rows whose largest score is at the target class."""
+    """Fraction of rows whose largest score is at the target class.
+
+    Raises:
+        ValueError: If ``outputs`` is not (N, C) or ``target`` not (N,) for the same N.
+    """
     if outputs.ndim != 2 or target.ndim != 1 or len(outputs) != len(target):
         raise ValueError(
             f"accuracy needs outputs (N, C) and target (N,), got {tuple(outputs.shape)} "
@@ -85,7 +96,13 @@ def evaluate(
     metrics: Mapping[str, Metric] | None = None,
     device: torch.device | str | None = None,
 ) -> dict[str, float]:
-    """Mean loss (and each metric) over ``loader``, weighted by batch size, in eval mode."""
+    """Mean loss (and each metric) over ``loader``, weighted by batch size, in eval mode.
+
+    Raises:
+        TypeError: If ``model`` is not a ``torch.nn.Module``, ``loss_fn`` is not callable or
+            ``loader`` is not iterable.
+        ValueError: If ``loader`` is empty or a batch is not a tuple ``(*inputs, target)``.
+    """
     _check_common(model, loss_fn, loader, "loader")
     device = get_device() if device is None else torch.device(device)
     metrics = dict(metrics or {})
@@ -186,6 +203,17 @@ def fit(
     found before the optimizer step, so the model keeps its last finite weights. ``progress``
     shows a tqdm bar (default: unless the environment sets ``TQDM_DISABLE=1``); ``plot``
     (default: only in Jupyter) draws the loss live and leaves one static figure behind.
+
+    Raises:
+        TypeError: If ``model``, ``loss_fn``, ``optimizer``, ``epochs``, ``scheduler`` or
+            ``metrics`` has the wrong type, or a loader is an iterator (used up after one
+            epoch) while ``epochs > 1``.
+        ValueError: If ``epochs < 1``, a loader is empty or yields something other than
+            ``(*inputs, target)`` tuples, ``clip_grad_norm`` is not positive, a metric is named
+            ``"loss"``, ``monitor`` is not in the history, or a ``ReduceLROnPlateau`` watches a
+            validation entry without ``val_loader``.
+        FloatingPointError: If the loss, the gradient norm or the parameters stop being finite
+            (the message names the epoch and the step).
     """
     _check_common(model, loss_fn, train_loader, "train_loader")
     if not isinstance(optimizer, torch.optim.Optimizer):
