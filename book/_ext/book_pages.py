@@ -80,40 +80,72 @@ def _text(node: ast.AST) -> str:
     return text if text.strip("…,;:()-— ") else ""
 
 
-def figure_words(source: str) -> dict[str, list[str]]:
-    """The titles, axis labels and legend entries a cell's code gives its figure, in order."""
+def _parse(source: str) -> ast.Module | None:
     code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
                      for line in source.splitlines())
     try:
-        tree = ast.parse(code)
+        return ast.parse(code)
     except SyntaxError:
-        return {}
+        return None
+
+
+def notebook_functions(sources: list[str]) -> dict[str, ast.FunctionDef]:
+    """The functions a notebook defines at the top level of its cells, by name."""
+    found = {}
+    for source in sources:
+        tree = _parse(source)
+        for node in tree.body if tree else []:
+            if isinstance(node, ast.FunctionDef):
+                found[node.name] = node
+    return found
+
+
+def figure_words(source: str, functions: dict[str, ast.FunctionDef] | None = None,
+                 ) -> tuple[dict[str, list[str]], list[str]]:
+    """The titles, axis labels and legend entries a cell's code gives its figure, in order, and
+    the notebook's functions it draws with. Those functions (called, or handed over as the draw
+    function of an interactive figure) are read too, and a string passed to one is a title."""
+    functions = functions or {}
+    tree = _parse(source)
     found: dict[str, list[str]] = {}
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
-            node.func, "id", "")
-        pairs = [(ROLES.get(func), node.args[0])] if func in ROLES and node.args else []
-        pairs += [(ROLES.get(k.arg or ""), k.value) for k in node.keywords]
-        for role, value in pairs:
-            text = _text(value) if role else ""
-            if text and text not in found.setdefault(role, []):
-                found[role].append(text)
-    return {k: v for k, v in found.items() if v}
+    used: list[str] = []
+    todo = [tree] if tree else []
+    while todo:
+        for node in ast.walk(todo.pop(0)):
+            if isinstance(node, ast.Name) and node.id in functions and node.id not in used:
+                used.append(node.id)
+                todo.append(functions[node.id])
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
+                node.func, "id", "")
+            pairs = [(ROLES.get(func), node.args[0])] if func in ROLES and node.args else []
+            if func in functions:
+                pairs += [("title", arg) for arg in node.args]
+            pairs += [(ROLES.get(k.arg or ""), k.value) for k in node.keywords]
+            for role, value in pairs:
+                text = _text(value) if role else ""
+                if text and text not in found.setdefault(role, []):
+                    found[role].append(text)
+    return {k: v for k, v in found.items() if v}, used
 
 
-def describe(source: str, kind: str = "Figure") -> str:
-    """One sentence for a figure's alt text, from the code that drew it."""
-    words = figure_words(source)
+def describe(source: str, kind: str = "Figure", functions: dict | None = None,
+             limit: int = 300) -> str:
+    """One sentence for a figure's alt text, from the code that drew it (at most ``limit``
+    characters)."""
+    words, used = figure_words(source, functions)
     parts = []
     for role, prefix in [("title", "titled"), ("x axis", "x axis"), ("y axis", "y axis"),
                          ("legend", "legend")]:
         if role in words:
-            parts.append(f"{prefix} " + "; ".join(f"“{w}”" for w in words[role][:6]))
-    if not parts:
-        return f"{kind} drawn by the code cell above"
-    return f"{kind} drawn by the code cell above: " + ", ".join(parts)
+            parts.append(f"{prefix} " + "; ".join(f"“{w}”" for w in words[role][:3]))
+    by = f" ({', '.join(name.replace('_', ' ') for name in used[:2])})" if used else ""
+    sentence = f"{kind} drawn by the code cell above{by}"
+    sentence += ": " + ", ".join(parts) if parts else ""
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + " …"
+    return sentence
 
 
 def _cell_source(cell: nodes.Element) -> str:
@@ -126,24 +158,25 @@ def _cell_source(cell: nodes.Element) -> str:
 def _add_alt_text(app, doctree) -> None:
     if not is_chapter(app, app.env.docname):
         return
-    for cell in doctree.findall(nodes.container):
-        if cell.get("nb_element") != "cell_code":
-            continue
+    cells = [c for c in doctree.findall(nodes.container) if c.get("nb_element") == "cell_code"]
+    functions = notebook_functions([_cell_source(c) for c in cells])
+    for cell in cells:
         metadata = cell.get("cell_metadata", {}).get("mystnb", {})
         caption = metadata.get("figure", {}).get("caption", "")
+        source = _cell_source(cell)
         images = [i for i in cell.findall(nodes.image) if i.get("alt") in (None, i["uri"])]
         for image in images:
-            image["alt"] = " ".join(caption.split()) or describe(_cell_source(cell))
+            image["alt"] = " ".join(caption.split()) or describe(source, functions=functions)
         for raw in cell.findall(nodes.raw):
             if 'class="d2l-interactive"' in raw.astext():
-                raw.children = [nodes.Text(label_controls(raw.astext(), _cell_source(cell)))]
+                raw.children = [nodes.Text(label_controls(raw.astext(), source, functions))]
 
 
-def label_controls(fragment: str, source: str) -> str:
+def label_controls(fragment: str, source: str, functions: dict | None = None) -> str:
     """An interactive figure's HTML with its picture described and each control labelled."""
     names = re.findall(r'<(?:input|select)\b[^>]*\bdata-name="([^"]*)"', fragment)
-    kind = "Interactive figure" + (f" with controls for {', '.join(names)}" if names else "")
-    alt = html.escape(describe(source, kind), quote=True)
+    kind = "Interactive figure" + (f" (controls: {', '.join(names)})" if names else "")
+    alt = html.escape(describe(source, kind, functions), quote=True)
     fragment = fragment.replace('<img alt="interactive figure"', f'<img alt="{alt}"', 1)
     return re.sub(r'<(input|select)((?:(?!aria-label)[^>])*?) data-name="([^"]*)"',
                   r'<\1\2 aria-label="\3" data-name="\3"', fragment)
