@@ -57,7 +57,8 @@ __all__ = [
     "SkipGramResult",
     "UnknownWordError",
     "Vocab",
-    "block_batches",
+    "Blocks",
+    "make_blocks",
     "evaluate",
     "hs_leaf_probabilities",
     "huffman_codes",
@@ -186,17 +187,27 @@ class Vocab:
         return ids, sentence_starts
 
 
-def keep_probability(counts: np.ndarray | Sequence[float], t: float = 1e-4) -> np.ndarray:
-    """Chance that subsampling keeps a token of each word: ``min(1, sqrt(t / f(w)))``.
+SUBSAMPLING_FORMULAS = ("paper", "word2vec")
 
-    ``f(w)`` is the word's share of all tokens, ``counts[w] / counts.sum()``; a word is thus
-    discarded with probability ``1 - sqrt(t / f(w))`` (Mikolov et al., 2013). Raises
-    ``ValueError`` for empty or non-positive counts or ``t <= 0``.
+
+def keep_probability(
+    counts: np.ndarray | Sequence[float], t: float = 1e-4, *, formula: str = "paper"
+) -> np.ndarray:
+    """Chance that subsampling keeps a token of each word, from the words' counts.
+
+    With ``f(w) = counts[w] / counts.sum()`` the word's share of the tokens, ``"paper"`` is
+    ``min(1, sqrt(t / f(w)))``: a token is discarded with probability ``1 - sqrt(t / f(w))``
+    (Mikolov et al., 2013). ``"word2vec"`` is ``min(1, sqrt(t / f(w)) + t / f(w))``, what
+    word2vec's C code and gensim use; it keeps a little more of every frequent word. Raises
+    ``ValueError`` for empty or non-positive counts, ``t <= 0`` or an unknown formula.
     """
     counts = _check_counts(counts)
     t = _check_positive("t", t)
-    share = counts / counts.sum()
-    return np.minimum(1.0, np.sqrt(t / share))
+    if formula not in SUBSAMPLING_FORMULAS:
+        raise ValueError(f"formula must be one of {SUBSAMPLING_FORMULAS}, got {formula!r}")
+    ratio = t / (counts / counts.sum())
+    keep = np.sqrt(ratio) if formula == "paper" else np.sqrt(ratio) + ratio
+    return np.minimum(1.0, keep)
 
 
 def negative_distribution(counts: np.ndarray | Sequence[float], power: float = 0.75) -> np.ndarray:
@@ -299,60 +310,102 @@ def hs_leaf_probabilities(
 
 
 def sgns_block_loss_and_grads(
-    v: torch.Tensor, u: torch.Tensor, mask: torch.Tensor, neg_scale: float
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    v: torch.Tensor,
+    u: torch.Tensor,
+    mask: torch.Tensor,
+    neg_scale: float,
+    *,
+    with_loss: bool = True,
+) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
     """Loss of skip-gram with negative sampling on a batch of blocks, and its gradients.
 
-    A block has ``S`` context rows and ``C = P + K`` output columns: ``v`` (n, S, d) holds the
-    input vectors of the rows, ``u`` (n, C, d) the output vectors of the block's ``P`` centers
-    followed by its ``K`` shared negatives, ``mask`` (n, S, P) is 1 where row ``j`` is a context
-    of center ``i``. With scores ``s = v @ u^T`` the loss is
+    A block has ``P`` centers and ``C = S + K`` output columns: ``v`` (n, P, d) holds the input
+    vectors of the centers, ``u`` (n, S + K, d) the output vectors of the ``S`` tokens around
+    the block followed by its ``K`` shared negatives, and ``mask`` (n, P, S) is 1 where token
+    ``j`` is a context of center ``i``. With scores ``s = v @ u^T`` the loss is
 
-        sum_ji mask_ji * softplus(-s_ji) + neg_scale * sum_j n_j * sum_k softplus(s_jk),
+        sum_ij mask_ij * softplus(-s_ij) + neg_scale * sum_i n_i * sum_k softplus(s_ik),
 
-    ``n_j = sum_i mask_ji`` the number of pairs of row ``j``: each pair has the shared
-    negatives, weighted by ``neg_scale`` (``negatives / K`` keeps the objective of ``negatives``
-    negatives per pair in expectation). Returns ``(loss, dloss/dv, dloss/du)``; no autograd.
-    Raises ``ValueError`` when the shapes do not fit together.
+    where ``n_i = sum_j mask_ij`` is the number of contexts of center ``i``: each of its pairs
+    has the block's negatives, weighted by ``neg_scale`` (``negatives / K`` keeps the objective
+    of ``negatives`` negatives per pair in expectation). Returns ``(loss, dloss/dv, dloss/du)``,
+    written by hand (no autograd); ``with_loss=False`` skips the loss (``None``) and saves its
+    time. Raises ``ValueError`` when the shapes do not fit together.
     """
     if v.ndim != 3 or u.ndim != 3 or mask.ndim != 3:
         raise ValueError(
             f"v, u and mask must be 3-D (blocks first), got {v.ndim}, {u.ndim}, {mask.ndim} dims"
         )
-    n, rows, d = v.shape
-    n_pos = mask.shape[2]
-    if u.shape[0] != n or u.shape[2] != d or mask.shape[:2] != (n, rows) or u.shape[1] < n_pos:
+    n, n_centers, d = v.shape
+    span = mask.shape[2]
+    if (
+        u.shape[0] != n
+        or u.shape[2] != d
+        or mask.shape[:2] != (n, n_centers)
+        or u.shape[1] < span
+    ):
         raise ValueError(
             f"shapes do not fit: v {tuple(v.shape)}, u {tuple(u.shape)}, mask "
-            f"{tuple(mask.shape)}; need v (n, S, d), u (n, P + K, d), mask (n, S, P)"
+            f"{tuple(mask.shape)}; need v (n, P, d), u (n, S + K, d), mask (n, P, S)"
         )
-    scores = torch.bmm(v, u.transpose(1, 2))  # (n, S, P + K)
-    prob = torch.sigmoid(scores)
-    pos_prob, neg_prob = prob[:, :, :n_pos], prob[:, :, n_pos:]
-    neg_weight = mask.sum(2, keepdim=True) * neg_scale  # (n, S, 1)
-    pos_loss = -(torch.log(pos_prob.clamp_min(1e-30)) * mask).sum()
-    neg_loss = -(torch.log((1 - neg_prob).clamp_min(1e-30)) * neg_weight).sum()
-    grad_scores = torch.empty_like(scores)
-    torch.mul(pos_prob - 1, mask, out=grad_scores[:, :, :n_pos])
-    torch.mul(neg_prob, neg_weight, out=grad_scores[:, :, n_pos:])
-    grad_v = torch.bmm(grad_scores, u)
-    grad_u = torch.bmm(grad_scores.transpose(1, 2), v)
-    return pos_loss + neg_loss, grad_v, grad_u
+    scores = torch.bmm(v, u.transpose(1, 2))  # (n, P, S + K): every score of every block
+    neg_weight = mask.sum(2, keepdim=True) * neg_scale  # (n, P, 1)
+    loss = None
+    if with_loss:
+        softplus = torch.nn.functional.softplus
+        loss = (softplus(-scores[:, :, :span]) * mask).sum() + (
+            softplus(scores[:, :, span:]).sum(2, keepdim=True) * neg_weight
+        ).sum()
+    grad = scores.sigmoid_()  # dloss/ds: sigmoid(s) - 1 on pairs, sigmoid(s) on negatives
+    grad[:, :, :span].sub_(1).mul_(mask)
+    grad[:, :, span:].mul_(neg_weight)
+    grad_v = torch.bmm(grad, u)
+    grad_u = torch.bmm(grad.transpose(1, 2), v)
+    return loss, grad_v, grad_u
 
 
 @dataclass
-class BlockBatch:
-    """One epoch of blocks: per block the ids of its context rows and output columns, its mask."""
+class Blocks:
+    """One epoch's blocks (from ``make_blocks``): ids, windows and negatives of every block.
 
-    rows: torch.Tensor  # (n_blocks, S) int64: ids of the tokens within window of the block
-    columns: torch.Tensor  # (n_blocks, P + K) int64: ids of the centers, then the negatives
-    mask: torch.Tensor  # (n_blocks, S, P) float32: 1 where row j is in center i's window
-    pairs: int  # number of positive pairs (ones of the mask)
+    Block ``b`` has centers ``centers[b]`` (``P`` ids) and output columns ``columns[b]``: the
+    ``S = P + 2 * window`` tokens from ``window`` before its first center to ``window`` after its
+    last, then its ``K`` negatives. Center ``i`` sits at span index ``i + window``; its contexts
+    are its window's tokens, cut at its sentence's ends: ``before[b, i]`` tokens to its left and
+    ``after[b, i]`` to its right.
+    """
+
+    centers: torch.Tensor  # (n_blocks, P) int64
+    columns: torch.Tensor  # (n_blocks, S + K) int64
+    before: torch.Tensor  # (n_blocks, P) int64, contexts left of each center (0..window)
+    after: torch.Tensor  # (n_blocks, P) int64, contexts right of each center (0..window)
+    window: int
+    pairs: int  # (center, context) pairs in the epoch
+    tokens: int  # tokens kept by subsampling
+
+    def __post_init__(self) -> None:
+        # Every row a mask can have: for center slot i and counts (before, after), the row of
+        # length S with ones on span indices i + window - before .. i + window + after but not
+        # i + window. A mask is then one lookup per center instead of comparisons per entry.
+        n_centers, w = self.centers.shape[1], self.window
+        slot = torch.arange(n_centers)[:, None, None, None] + w
+        before = torch.arange(w + 1)[None, :, None, None]
+        after = torch.arange(w + 1)[None, None, :, None]
+        j = torch.arange(n_centers + 2 * w)
+        rows = (j >= slot - before) & (j <= slot + after) & (j != slot)
+        self._table = rows.reshape(-1, n_centers + 2 * w).float()
+        codes = (torch.arange(n_centers) * (w + 1) ** 2)[None, :]
+        self._codes = codes + self.before * (w + 1) + self.after
+
+    def mask(self, start: int, stop: int) -> torch.Tensor:
+        """The (stop - start, P, S) float32 mask of blocks ``start:stop``, 1 on each pair."""
+        codes = self._codes[start:stop]
+        return self._table.index_select(0, codes.reshape(-1)).view(*codes.shape, -1)
 
 
-def block_batches(
+def make_blocks(
     ids: np.ndarray,
-    sentence_of: np.ndarray,
+    sentence_starts: np.ndarray,
     rng: np.random.Generator,
     *,
     keep: np.ndarray,
@@ -360,40 +413,43 @@ def block_batches(
     window: int,
     block: int,
     block_negatives: int,
-) -> BlockBatch:
-    """Subsample the corpus, draw the windows and negatives, and cut it into blocks (numpy).
+) -> Blocks:
+    """One epoch's work, drawn with numpy: subsample, draw windows and negatives, cut blocks.
 
-    ``sentence_of[i]`` is the sentence of token ``i``; windows never cross sentences. Each
-    center ``i`` gets a window ``b_i`` uniform in 1..``window``, as in word2vec: row ``j`` is one
-    of its contexts when ``0 < |j - i| <= b_i`` in the subsampled sentence.
+    Each token of word ``w`` is kept with probability ``keep[w]``; each kept center gets a
+    window ``b`` uniform in 1..``window``, cut at its sentence's ends (windows count kept
+    tokens, as in word2vec); each block draws ``block_negatives`` negatives by inverting the
+    cumulative distribution ``negative_cdf``. Vectorized: no Python loop over tokens.
     """
     kept = rng.random(len(ids)) < keep[ids]
-    sub, sent = ids[kept], sentence_of[kept]
-    n_blocks = max(1, -(-len(sub) // block))
-    span = block + 2 * window
-    length = n_blocks * block + 2 * window
-    padded_ids = np.zeros(length, dtype=np.int64)
-    padded_sent = np.full(length, -1, dtype=np.int64)
-    radius = np.zeros(length, dtype=np.int64)  # 0 for padding: no pairs
-    padded_ids[window : window + len(sub)] = sub
-    padded_sent[window : window + len(sub)] = sent
-    radius[window : window + len(sub)] = rng.integers(1, window + 1, size=len(sub))
-    starts = np.arange(n_blocks)[:, None] * block
-    rows = starts + np.arange(span)[None, :]  # positions in the padded corpus
-    centers = rows[:, window : window + block]
-    offset = np.arange(span)[:, None] - np.arange(window, window + block)[None, :]  # (S, P)
-    mask = (
-        (np.abs(offset)[None] <= radius[centers][:, None, :])
-        & (offset != 0)[None]
-        & (padded_sent[rows][:, :, None] == padded_sent[centers][:, None, :])
-    )
+    sub = ids[kept]
+    n = len(sub)
+    # Where each kept token's sentence begins and ends among the kept tokens.
+    n_sentences = len(sentence_starts) - 1
+    sentence_of = np.repeat(np.arange(n_sentences), np.diff(sentence_starts))[kept]
+    per_sentence = np.bincount(sentence_of, minlength=n_sentences)
+    ends = np.cumsum(per_sentence)
+    first, last = (ends - per_sentence)[sentence_of], ends[sentence_of] - 1
+    position = np.arange(n)
+    radius = rng.integers(1, window + 1, size=n)
+    low = np.maximum(position - radius, first)
+    high = np.minimum(position + radius, last)
+    n_blocks = max(1, -(-n // block))
+    before = np.zeros(n_blocks * block, dtype=np.int64)  # padding: no pairs
+    after = np.zeros(n_blocks * block, dtype=np.int64)
+    before[:n], after[:n] = position - low, high - position
+    padded = np.zeros(n_blocks * block + 2 * window, dtype=np.int64)
+    padded[window : window + n] = sub
+    span = np.arange(n_blocks)[:, None] * block + np.arange(block + 2 * window)[None, :]
     negatives = np.searchsorted(negative_cdf, rng.random((n_blocks, block_negatives)))
-    columns = np.concatenate([padded_ids[centers], negatives], axis=1)
-    return BlockBatch(
-        rows=torch.from_numpy(padded_ids[rows]),
-        columns=torch.from_numpy(columns),
-        mask=torch.from_numpy(mask.astype(np.float32)),
-        pairs=int(mask.sum()),
+    return Blocks(
+        centers=torch.from_numpy(padded[window : window + n_blocks * block].reshape(-1, block)),
+        columns=torch.from_numpy(np.concatenate([padded[span], negatives], axis=1)),
+        before=torch.from_numpy(before.reshape(n_blocks, block)),
+        after=torch.from_numpy(after.reshape(n_blocks, block)),
+        window=window,
+        pairs=int((high - low).sum()),
+        tokens=n,
     )
 
 
@@ -452,6 +508,8 @@ def train_skipgram(
     block: int = 32,
     block_negatives: int = 32,
     blocks_per_step: int = 128,
+    loss_every: int = 10,
+    subsampling: str = "word2vec",
     seed: int = 0,
     progress: bool = False,
 ) -> SkipGramResult:
@@ -474,6 +532,7 @@ def train_skipgram(
     block = _check_int("block", block, 2)
     block_negatives = _check_int("block_negatives", block_negatives, 1)
     blocks_per_step = _check_int("blocks_per_step", blocks_per_step, 1)
+    loss_every = _check_int("loss_every", loss_every, 1)
     seed = _check_int("seed", seed, 0)
     t = _check_positive("t", t)
     lr = _check_positive("lr", lr)
@@ -486,10 +545,11 @@ def train_skipgram(
     gen = torch.Generator().manual_seed(seed)
     w_in = (torch.rand(len(vocab), dim, generator=gen) - 0.5) / dim
     w_out = torch.zeros(len(vocab), dim)
-    keep = keep_probability(vocab.counts, t)
+    if subsampling not in SUBSAMPLING_FORMULAS:
+        raise ValueError(f"subsampling must be one of {SUBSAMPLING_FORMULAS}, got {subsampling!r}")
+    keep = keep_probability(vocab.counts, t, formula=subsampling)
     cdf = np.cumsum(negative_distribution(vocab.counts))
-    cdf[-1] = 1.0 + 1e-12  # searchsorted never returns V
-    sentence_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    cdf[-1] = np.inf  # so that searchsorted never returns len(vocab)
     neg_scale = negatives / block_negatives
 
     result = SkipGramResult(vectors=np.empty(0), output_vectors=np.empty(0), seconds=0.0,
@@ -497,26 +557,32 @@ def train_skipgram(
     bar = tqdm(total=epochs, desc="skip-gram", unit="epoch", disable=not progress)
     start = time.perf_counter()
     for epoch in range(epochs):
-        batch = block_batches(ids, sentence_of, rng, keep=keep, negative_cdf=cdf, window=window,
-                              block=block, block_negatives=block_negatives)
-        n_blocks = batch.rows.shape[0]
-        steps = -(-n_blocks // blocks_per_step)
-        epoch_loss = 0.0
-        for step in range(steps):
-            lo, hi = step * blocks_per_step, min((step + 1) * blocks_per_step, n_blocks)
-            progress_done = (epoch + lo / n_blocks) / epochs
-            step_lr = lr - (lr - min_lr) * progress_done
-            rows, columns, mask = batch.rows[lo:hi], batch.columns[lo:hi], batch.mask[lo:hi]
-            v = w_in[rows]
-            u = w_out[columns]
-            loss, grad_v, grad_u = sgns_block_loss_and_grads(v, u, mask, neg_scale)
-            w_in.index_add_(0, rows.reshape(-1), grad_v.reshape(-1, dim), alpha=-step_lr)
-            w_out.index_add_(0, columns.reshape(-1), grad_u.reshape(-1, dim), alpha=-step_lr)
-            pairs = float(mask.sum())
-            result.losses.append(float(loss) / max(pairs, 1.0))
-            epoch_loss += float(loss)
-        result.epoch_losses.append(epoch_loss / max(batch.pairs, 1))
-        result.pairs += batch.pairs
+        blocks = make_blocks(ids, starts, rng, keep=keep, negative_cdf=cdf, window=window,
+                             block=block, block_negatives=block_negatives)
+        n_blocks = blocks.centers.shape[0]
+        epoch_loss, epoch_pairs = 0.0, 0.0
+        for step, lo in enumerate(range(0, n_blocks, blocks_per_step)):
+            hi = min(lo + blocks_per_step, n_blocks)
+            step_lr = lr - (lr - min_lr) * (epoch + lo / n_blocks) / epochs
+            centers, columns = blocks.centers[lo:hi], blocks.columns[lo:hi]
+            mask = blocks.mask(lo, hi)
+            v = w_in.index_select(0, centers.reshape(-1)).view(*centers.shape, dim)
+            u = w_out.index_select(0, columns.reshape(-1)).view(*columns.shape, dim)
+            with_loss = step % loss_every == 0
+            loss, grad_v, grad_u = sgns_block_loss_and_grads(v, u, mask, neg_scale,
+                                                             with_loss=with_loss)
+            # scatter_add_ sums the rows of repeated ids: SGD on the sum of their gradients.
+            grad_v = grad_v.view(-1, dim).mul_(-step_lr)
+            grad_u = grad_u.view(-1, dim).mul_(-step_lr)
+            w_in.scatter_add_(0, centers.reshape(-1, 1).expand(-1, dim), grad_v)
+            w_out.scatter_add_(0, columns.reshape(-1, 1).expand(-1, dim), grad_u)
+            if with_loss:
+                pairs = float(mask.sum())
+                result.losses.append(float(loss) / max(pairs, 1.0))
+                epoch_loss += float(loss)
+                epoch_pairs += pairs
+        result.epoch_losses.append(epoch_loss / max(epoch_pairs, 1.0))
+        result.pairs += blocks.pairs
         bar.update()
     result.seconds = time.perf_counter() - start
     bar.close()
