@@ -116,4 +116,5 @@ def chromium_options() -> dict:
     try:
         return chromium_launch_options()
     except NoBrowser as exc:
-        pytest.fail(str(exc), pytrace=False)
+        message = str(exc)
+    pytest.fail(message, pytrace=False)  # outside the except: the message once, not chained
