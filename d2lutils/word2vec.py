@@ -493,6 +493,17 @@ def _check_corpus(ids: object, sentence_starts: object, vocab: Vocab) -> tuple:
     return ids.astype(np.int64), starts.astype(np.int64)
 
 
+def _step_bounds(n_blocks: int, blocks_per_step: int, warmup: int) -> list[int]:
+    """Where the steps of an epoch start: one block per step, growing linearly to
+    ``blocks_per_step`` over the first ``warmup`` blocks, then ``blocks_per_step`` a step."""
+    bounds, lo = [0], 0
+    while lo < n_blocks:
+        size = blocks_per_step if lo >= warmup else 1 + (blocks_per_step - 1) * lo // warmup
+        lo = min(lo + size, n_blocks)
+        bounds.append(lo)
+    return bounds
+
+
 def train_skipgram(
     ids: np.ndarray,
     sentence_starts: np.ndarray,
@@ -509,6 +520,7 @@ def train_skipgram(
     block_negatives: int = 32,
     blocks_per_step: int = 128,
     loss_every: int = 10,
+    warmup: int = 0,
     subsampling: str = "word2vec",
     seed: int = 0,
     progress: bool = False,
@@ -561,8 +573,8 @@ def train_skipgram(
                              block=block, block_negatives=block_negatives)
         n_blocks = blocks.centers.shape[0]
         epoch_loss, epoch_pairs = 0.0, 0.0
-        for step, lo in enumerate(range(0, n_blocks, blocks_per_step)):
-            hi = min(lo + blocks_per_step, n_blocks)
+        bounds = _step_bounds(n_blocks, blocks_per_step, warmup if epoch == 0 else 0)
+        for step, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
             step_lr = lr - (lr - min_lr) * (epoch + lo / n_blocks) / epochs
             centers, columns = blocks.centers[lo:hi], blocks.columns[lo:hi]
             mask = blocks.mask(lo, hi)
@@ -654,29 +666,38 @@ def keyed_vectors(vectors: np.ndarray | torch.Tensor, vocab: Vocab):
     return kv
 
 
-def evaluate(kv) -> dict[str, float]:
+def evaluate(
+    kv,
+    *,
+    wordsim: str | None = None,
+    simlex: str | None = None,
+    analogies: str | None = None,
+) -> dict[str, float]:
     """Word similarity and analogy scores of any gensim ``KeyedVectors`` (ours or ``model.wv``).
 
-    Returns ``wordsim353`` and ``simlex999`` (Spearman correlation with human ratings),
-    ``analogy`` (accuracy of 3CosAdd on Google's questions), and for each the share of its
-    pairs or questions left out because a word is not in the vocabulary (``*_oov``, 0..1).
-    The test sets ship with gensim.
+    Returns ``wordsim353`` and ``simlex999`` (Spearman correlation of cosine similarity with
+    the human ratings), ``analogy`` (accuracy of 3CosAdd on Google's analogy questions), and for
+    each the share of its pairs or questions left out because a word is not in the vocabulary
+    (``wordsim353_oov`` and so on, between 0 and 1). Words are compared case-insensitively.
+    The three test sets ship with gensim; ``wordsim``, ``simlex`` and ``analogies`` replace
+    them by other files of the same format.
     """
     from gensim.test.utils import datapath
 
     scores = {}
-    for name, filename in [("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")]:
-        _, spearman, oov_percent = kv.evaluate_word_pairs(datapath(filename))
+    for name, path in [("wordsim353", wordsim or datapath("wordsim353.tsv")),
+                       ("simlex999", simlex or datapath("simlex999.txt"))]:
+        _, spearman, oov_percent = kv.evaluate_word_pairs(path)
         scores[name] = float(spearman.statistic)
         scores[f"{name}_oov"] = oov_percent / 100
-    path = datapath("questions-words.txt")
+    path = analogies or datapath("questions-words.txt")
     with open(path, encoding="utf-8") as fh:
         total = sum(1 for line in fh if line.strip() and not line.startswith(":"))
     accuracy, sections = kv.evaluate_word_analogies(path)
     overall = sections[-1]
     asked = len(overall["correct"]) + len(overall["incorrect"])
     scores["analogy"] = float(accuracy)
-    scores["analogy_oov"] = 1 - asked / total
+    scores["analogy_oov"] = 1 - asked / total if total else 0.0
     return scores
 
 
