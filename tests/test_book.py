@@ -224,7 +224,9 @@ def chapter(request, browser):
     for log in (browser.external, browser.errors, browser.failed):
         log.clear()
     page = browser.page
-    page.goto(f"{browser.base}/{request.param}.html", wait_until="load")
+    response = page.goto(f"{browser.base}/{request.param}.html", wait_until="load")
+    if response is None or response.status != 200:
+        pytest.fail(f"{request.param}.html is not in the built book: run `make book`")
     page.wait_for_function(
         "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
     page.evaluate("() => MathJax.startup.promise")
@@ -373,6 +375,7 @@ def test_search_finds_the_right_pages_offline(browser, term, expected):
     page.wait_for_function(
         "() => /Search finished/.test(document.querySelector('#search-results')?.innerText)",
         timeout=20000)
+    page.wait_for_load_state("networkidle")  # each hit's summary is fetched from its page
     results = page.eval_on_selector_all(
         "#search-results ul.search li > a", "els => els.map(e => e.getAttribute('href'))")
     pages = [href.split("#")[0].split("?")[0].removesuffix(".html") for href in results]
