@@ -678,7 +678,8 @@ def evaluate(
     Returns ``wordsim353`` and ``simlex999`` (Spearman correlation of cosine similarity with
     the human ratings), ``analogy`` (accuracy of 3CosAdd on Google's analogy questions), and for
     each the share of its pairs or questions left out because a word is not in the vocabulary
-    (``wordsim353_oov`` and so on, between 0 and 1). Words are compared case-insensitively.
+    (``wordsim353_oov`` and so on, between 0 and 1); a score is NaN when fewer than two of
+    its pairs are in the vocabulary. Words are compared case-insensitively.
     The three test sets ship with gensim; ``wordsim``, ``simlex`` and ``analogies`` replace
     them by other files of the same format.
     """
@@ -687,6 +688,13 @@ def evaluate(
     scores = {}
     for name, path in [("wordsim353", wordsim or datapath("wordsim353.tsv")),
                        ("simlex999", simlex or datapath("simlex999.txt"))]:
+        known = {key.upper() for key in kv.index_to_key}
+        with open(path, encoding="utf-8") as fh:
+            pairs = [line.split("\t")[:2] for line in fh if line.strip() and line[0] != "#"]
+        n_known = sum(a.upper() in known and b.upper() in known for a, b in pairs)
+        if n_known < 2:  # no correlation from fewer than two pairs
+            scores[name], scores[f"{name}_oov"] = math.nan, 1 - n_known / max(len(pairs), 1)
+            continue
         _, spearman, oov_percent = kv.evaluate_word_pairs(path)
         scores[name] = float(spearman.statistic)
         scores[f"{name}_oov"] = oov_percent / 100
