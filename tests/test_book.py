@@ -304,7 +304,9 @@ def test_run_this_chapter_box_and_download(chapter):
     href = box.locator("a.download").get_attribute("href")
     assert href.endswith(f"/{chapter.stem}.ipynb")
     downloaded = (page_path(chapter.file).parent / unquote(href)).read_bytes()
-    assert downloaded == (ROOT / f"{chapter.file}.ipynb").read_bytes(), "a stale download"
+    assert downloaded == (ROOT / f"{chapter.file}.ipynb").read_bytes(), (
+        f"the page's download differs from {chapter.file}.ipynb: the notebook changed after "
+        "the book was built; run `make book`")
 
 
 def test_code_cells_fit_a_1280_pixel_window(chapter):
