@@ -3,8 +3,10 @@
 Both train skip-gram with negative sampling on the training part of PTB with the same
 hyperparameters: dimension 100, window 5, 5 negatives, subsampling t = 1e-4 (the formula of
 word2vec's C code, which gensim uses), minimum count 5, learning rate 0.025 decaying linearly
-to 0.0001, and the same number of threads (``--threads``, default 1: ours runs with
-``torch.set_num_threads``, gensim with that many workers). Speed is words per second: the
+to 0.0001, and the same number of threads (``--threads``: ours runs with
+``torch.set_num_threads``, gensim with that many workers). The default is 1 thread: on a
+2-core machine shared with other work a 2-thread run of either can lose half its speed from
+one seed to the next, while 1-thread runs hold. Speed is words per second: the
 corpus's in-vocabulary tokens times the epochs, divided by the training time, which includes
 every per-epoch step (subsampling, windows, negatives), as gensim's ``train`` does; building
 the vocabulary is left out for both. Quality is the Spearman correlation with WordSim-353.

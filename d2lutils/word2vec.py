@@ -2,39 +2,56 @@
 
 What the word2vec chapter, its benchmark and its tests share, each defined once:
 
-- ``Vocab(sentences, min_count=5)``: ``idx_to_token`` (most frequent first), ``token_to_idx``,
-  ``counts`` (int64, aligned with ``idx_to_token``), ``len(vocab)``, ``vocab[token]``,
-  ``token in vocab``, ``vocab.encode(sentences) -> (ids, sentence_starts)``: ``ids`` holds the
-  in-vocabulary tokens of all sentences back to back (int64) and ``sentence_starts`` (int64,
-  one entry per sentence plus a last one equal to ``len(ids)``) says where each sentence begins,
-  so sentence ``k`` is ``ids[sentence_starts[k]:sentence_starts[k + 1]]``. An unknown word raises
-  ``UnknownWordError`` (a ``KeyError``) that names it and lists the closest words that are known.
-- ``keep_probability(counts, t=1e-4)``: ``min(1, sqrt(t / f(w)))``, the chance that subsampling
-  keeps a token of word ``w`` whose share of the tokens is ``f(w)``.
+- ``Vocab(sentences, min_count=5)``: ``idx_to_token`` (most frequent first, ties in order of
+  first appearance), ``token_to_idx``, ``counts`` (int64, aligned with ``idx_to_token``),
+  ``len(vocab)``, ``vocab[token]``, ``token in vocab``, and
+  ``vocab.encode(sentences) -> (ids, sentence_starts)``: ``ids`` holds the in-vocabulary tokens
+  of all sentences back to back (int64) and ``sentence_starts`` (int64, one entry per sentence
+  plus a last one equal to ``len(ids)``) says where each sentence begins, so sentence ``k`` is
+  ``ids[sentence_starts[k]:sentence_starts[k + 1]]``. An unknown word raises
+  ``UnknownWordError`` (a ``KeyError``) that names it, says why and lists the closest words.
+- ``keep_probability(counts, t=1e-4, formula="paper")``: the chance that subsampling keeps a
+  token of each word, ``min(1, sqrt(t / f(w)))`` with ``f(w)`` its share of the tokens;
+  ``formula="word2vec"`` gives ``min(1, sqrt(t / f) + t / f)``, what word2vec's C code and
+  gensim use (and so what ``train_skipgram`` uses unless told otherwise).
 - ``negative_distribution(counts, power=0.75)``: the unigram^0.75 distribution of negatives.
-- ``huffman_codes(counts) -> HuffmanCodes``: the Huffman tree of hierarchical softmax, with
-  ``codes``/``points`` padded to ``lengths`` per word; ``hs_leaf_probabilities`` turns node
-  vectors and a hidden vector into the probability of every word.
-- ``sgns_block_loss_and_grads(v, u, mask, neg_scale)``: the loss of skip-gram with negative
-  sampling for a batch of blocks and its hand-written gradients (pure: no state, no autograd).
-- ``block_batches(...)``: cuts a subsampled corpus into those blocks (used by the trainer).
-- ``train_skipgram(ids, sentence_starts, vocab, ...) -> SkipGramResult``: the fast trainer;
-  ``.vectors`` (V x dim float32 numpy input embeddings), ``.seconds``, ``.words_per_second``,
-  ``.losses`` (mean loss per positive pair of every step) and ``.epoch_losses``.
-- ``train_gensim(sentences, ...) -> (gensim Word2Vec, seconds)``: the same model in gensim.
-- ``keyed_vectors(vectors, vocab)``, ``evaluate(kv)``, ``nearest(kv, word, k=5)``: evaluation of
-  ours and gensim's vectors by gensim's ``KeyedVectors``.
+- ``huffman_codes(counts) -> HuffmanCodes``: the Huffman tree of hierarchical softmax;
+  ``codes``, ``points`` (inner nodes, root ``V - 2`` first) and ``lengths`` per word, also as
+  lists by ``tree.code(w)`` and ``tree.path(w)``; ``hs_leaf_probabilities(tree, node_vectors,
+  h)`` gives every word's probability.
+- ``sgns_block_loss_and_grads(v, u, mask, neg_scale, with_loss=True) -> (loss, dv, du)``: the
+  loss of skip-gram with negative sampling on a batch of blocks and its hand-written gradients
+  (a pure function: no state, no autograd).
+- ``make_blocks(ids, sentence_starts, rng, ...) -> Blocks``: one epoch's subsampling, windows
+  and negatives, cut into blocks (numpy, vectorized); ``blocks.mask(lo, hi)`` gives the masks.
+- ``train_skipgram(ids, sentence_starts, vocab, *, dim=100, window=5, negatives=5, t=1e-4,
+  epochs=5, lr=0.025, min_lr=1e-4, block=32, block_negatives=32, blocks_per_step=32,
+  loss_every=10, subsampling="word2vec", seed=0, progress=False) -> SkipGramResult``:
+  the fast trainer. The result has ``.vectors`` (V x dim float32 numpy input embeddings, the word
+  vectors), ``.output_vectors``, ``.seconds`` (all per-epoch work included),
+  ``.words_per_second`` (``len(ids) * epochs / seconds``), ``.losses`` (mean loss per pair of
+  every ``loss_every``-th step), ``.epoch_losses`` and ``.pairs``.
+- ``train_gensim(sentences, *, dim=100, window=5, negatives=5, t=1e-4, epochs=5, lr=0.025,
+  min_lr=1e-4, seed=0, workers=1, min_count=5) -> (gensim Word2Vec, seconds)``: the same model
+  in gensim, timed the same way.
+- ``keyed_vectors(vectors, vocab)``, ``evaluate(kv)`` (WordSim-353, SimLex-999, Google's
+  analogies, each with its out-of-vocabulary share) and ``nearest(kv, word, k=5)``: ours and
+  gensim's vectors evaluated by the same gensim ``KeyedVectors`` code.
 
-The fast trainer follows Mikolov et al. (2013) and gensim: per epoch each token is kept with
-``keep_probability``, every center gets a window size drawn uniformly from 1..``window``, and the
+The fast trainer follows word2vec (Mikolov et al., 2013) and gensim: per epoch each token is
+kept with ``keep_probability``, every center gets a window size drawn uniformly from
+1..``window`` (cut at the ends of its sentence), negatives are drawn from unigram^0.75, and the
 learning rate decays linearly from ``lr`` to ``min_lr`` over all epochs. What differs is the
-arrangement of the work: the subsampled corpus is cut into blocks of ``block`` consecutive
-centers; one batched matrix product scores every center of a block against every token within
-``window`` of the block (its in-window neighbours are picked by a banded mask) and against one
-set of ``block_negatives`` negatives shared by the block; the gradients are written by hand and
-added to both embedding matrices with ``index_add_``. Sharing negatives and scaling their term by
-``negatives / block_negatives`` keeps the expectation of the objective of ``negatives``
-independent negatives per pair.
+arrangement of the work. The subsampled corpus is cut into blocks of ``block`` consecutive
+centers. One batched matrix product scores every center of a block against every token within
+``window`` of the block (a banded mask picks each center's own window) and against one set of
+``block_negatives`` negatives shared by the block's centers. The gradients are written by hand
+and added to both embedding matrices with ``scatter_add_`` (no autograd, no optimizer), one
+step per ``blocks_per_step`` blocks; rows that occur several times in a step get the sum of
+their gradients, which is SGD on the sum of those pairs' losses. Scaling the
+shared negatives' term by ``negatives / block_negatives`` keeps the expected objective of
+``negatives`` independent negatives per pair: each center sees more negatives, each with a
+smaller weight.
 """
 
 from __future__ import annotations
@@ -53,19 +70,19 @@ import torch
 from tqdm import tqdm
 
 __all__ = [
+    "Blocks",
     "HuffmanCodes",
     "SkipGramResult",
     "UnknownWordError",
     "Vocab",
-    "Blocks",
-    "make_blocks",
     "evaluate",
     "hs_leaf_probabilities",
     "huffman_codes",
     "keep_probability",
     "keyed_vectors",
-    "negative_distribution",
+    "make_blocks",
     "nearest",
+    "negative_distribution",
     "sgns_block_loss_and_grads",
     "train_gensim",
     "train_skipgram",
@@ -461,8 +478,8 @@ class SkipGramResult:
     output_vectors: np.ndarray  # (V, dim) float32 output embeddings
     seconds: float  # training time, all per-epoch work included
     words_per_second: float  # corpus tokens x epochs / seconds
-    losses: list[float] = field(default_factory=list)  # mean loss per positive pair, per step
-    epoch_losses: list[float] = field(default_factory=list)  # mean loss per pair, per epoch
+    losses: list[float] = field(default_factory=list)  # mean loss per pair, every loss_every steps
+    epoch_losses: list[float] = field(default_factory=list)  # mean of those steps, per epoch
     pairs: int = 0  # positive pairs trained on, all epochs
 
 
@@ -493,17 +510,6 @@ def _check_corpus(ids: object, sentence_starts: object, vocab: Vocab) -> tuple:
     return ids.astype(np.int64), starts.astype(np.int64)
 
 
-def _step_bounds(n_blocks: int, blocks_per_step: int, warmup: int) -> list[int]:
-    """Where the steps of an epoch start: one block per step, growing linearly to
-    ``blocks_per_step`` over the first ``warmup`` blocks, then ``blocks_per_step`` a step."""
-    bounds, lo = [0], 0
-    while lo < n_blocks:
-        size = blocks_per_step if lo >= warmup else 1 + (blocks_per_step - 1) * lo // warmup
-        lo = min(lo + size, n_blocks)
-        bounds.append(lo)
-    return bounds
-
-
 def train_skipgram(
     ids: np.ndarray,
     sentence_starts: np.ndarray,
@@ -518,9 +524,8 @@ def train_skipgram(
     min_lr: float = 1e-4,
     block: int = 32,
     block_negatives: int = 32,
-    blocks_per_step: int = 128,
+    blocks_per_step: int = 32,
     loss_every: int = 10,
-    warmup: int = 0,
     subsampling: str = "word2vec",
     seed: int = 0,
     progress: bool = False,
@@ -531,10 +536,14 @@ def train_skipgram(
     negatives per pair, ``t`` the subsampling threshold, ``lr`` decays linearly to ``min_lr``
     over the ``epochs``. ``blocks_per_step`` blocks of ``block`` centers are scored by one batched
     matrix product, each block sharing ``block_negatives`` negatives (see the module
-    docstring). Input vectors start uniform in ``±0.5 / dim``, output vectors at zero, as in
-    word2vec. Runs on the CPU with the threads ``torch.get_num_threads()`` allows; on one
-    thread the result depends only on ``seed``. Raises ``ValueError``/``TypeError`` for a bad
-    corpus or hyperparameter.
+    docstring). The loss is computed on every ``loss_every``-th step only (it costs time);
+    ``subsampling`` names the formula of ``keep_probability``. Input vectors start uniform in
+    ``±0.5 / dim``, output vectors at zero, as in word2vec. Runs on the CPU with the threads
+    ``torch.get_num_threads()`` allows; on one thread the result depends only on ``seed``.
+    ``progress=True`` shows a progress bar over the epochs. Raises ``ValueError``/``TypeError``
+    for a bad corpus or hyperparameter, and ``FloatingPointError`` when training diverges: a
+    step sums the gradients of every occurrence of a word, which overshoots when a small
+    vocabulary repeats each word many times a step (lower ``lr`` or ``blocks_per_step``).
     """
     ids, starts = _check_corpus(ids, sentence_starts, vocab)
     dim = _check_int("dim", dim, 1)
@@ -550,6 +559,8 @@ def train_skipgram(
     lr = _check_positive("lr", lr)
     if isinstance(min_lr, bool) or not isinstance(min_lr, (int, float)) or not 0 <= min_lr <= lr:
         raise ValueError(f"min_lr must be a number in [0, lr={lr}], got {min_lr!r}")
+    if subsampling not in SUBSAMPLING_FORMULAS:
+        raise ValueError(f"subsampling must be one of {SUBSAMPLING_FORMULAS}, got {subsampling!r}")
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, got {progress!r}")
 
@@ -557,12 +568,12 @@ def train_skipgram(
     gen = torch.Generator().manual_seed(seed)
     w_in = (torch.rand(len(vocab), dim, generator=gen) - 0.5) / dim
     w_out = torch.zeros(len(vocab), dim)
-    if subsampling not in SUBSAMPLING_FORMULAS:
-        raise ValueError(f"subsampling must be one of {SUBSAMPLING_FORMULAS}, got {subsampling!r}")
     keep = keep_probability(vocab.counts, t, formula=subsampling)
     cdf = np.cumsum(negative_distribution(vocab.counts))
     cdf[-1] = np.inf  # so that searchsorted never returns len(vocab)
     neg_scale = negatives / block_negatives
+    start_loss = (1 + negatives) * math.log(2)  # every score is 0 at the start
+    diverged = 10 * start_loss
 
     result = SkipGramResult(vectors=np.empty(0), output_vectors=np.empty(0), seconds=0.0,
                             words_per_second=0.0)
@@ -573,8 +584,8 @@ def train_skipgram(
                              block=block, block_negatives=block_negatives)
         n_blocks = blocks.centers.shape[0]
         epoch_loss, epoch_pairs = 0.0, 0.0
-        bounds = _step_bounds(n_blocks, blocks_per_step, warmup if epoch == 0 else 0)
-        for step, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        for step, lo in enumerate(range(0, n_blocks, blocks_per_step)):
+            hi = min(lo + blocks_per_step, n_blocks)
             step_lr = lr - (lr - min_lr) * (epoch + lo / n_blocks) / epochs
             centers, columns = blocks.centers[lo:hi], blocks.columns[lo:hi]
             mask = blocks.mask(lo, hi)
@@ -591,10 +602,18 @@ def train_skipgram(
             if with_loss:
                 pairs = float(mask.sum())
                 result.losses.append(float(loss) / max(pairs, 1.0))
+                if not result.losses[-1] <= diverged:
+                    raise FloatingPointError(
+                        f"training diverged in epoch {epoch + 1}: the loss per pair is "
+                        f"{result.losses[-1]:.3g}, it starts at {start_loss:.3g}; lower lr "
+                        f"(now {lr}) or blocks_per_step (now {blocks_per_step}): one step sums "
+                        "the gradients of every occurrence of a word"
+                    )
                 epoch_loss += float(loss)
                 epoch_pairs += pairs
         result.epoch_losses.append(epoch_loss / max(epoch_pairs, 1.0))
         result.pairs += blocks.pairs
+        bar.set_postfix(loss=f"{result.epoch_losses[-1]:.3f}", refresh=False)
         bar.update()
     result.seconds = time.perf_counter() - start
     bar.close()
@@ -627,7 +646,9 @@ def train_gensim(
 
     Returns ``(model, seconds)``: the trained ``gensim.models.Word2Vec`` and the time of
     ``model.train`` alone (subsampling, windows and negatives included, the vocabulary not).
-    Its vectors are seeded by a stable hash, so one worker gives the same model every run;
+    gensim draws the initial vectors from ``seed``; ``hashfxn`` is set to a stable hash
+    (CRC-32) for the code paths that seed a word's vector by hashing it, where Python's salted
+    ``hash`` would differ between processes. One worker gives the same model every run;
     several workers do not. Raises ``ValueError``/``TypeError`` for a bad hyperparameter.
     """
     from gensim.models import Word2Vec

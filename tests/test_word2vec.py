@@ -278,6 +278,17 @@ def test_blocks_hold_every_in_window_pair_of_the_sentence_and_nothing_else():
     assert negatives.shape == (n_blocks, 4) and negatives.max() < len(vocab)
 
 
+def test_window_sizes_are_uniform_from_one_to_window():
+    ids = np.zeros(40000, dtype=np.int64)  # one long sentence: no window is cut
+    blocks = w2v.make_blocks(ids, np.array([0, 40000]), np.random.default_rng(2),
+                             keep=np.array([1.0]), negative_cdf=np.array([np.inf]), window=4,
+                             block=16, block_negatives=2)
+    before, after = blocks.before.numpy().ravel()[4:-4], blocks.after.numpy().ravel()[4:-4]
+    assert np.array_equal(before, after)
+    share = np.bincount(before, minlength=5) / before.size
+    np.testing.assert_allclose(share, [0, 0.25, 0.25, 0.25, 0.25], atol=0.015)
+
+
 def test_blocks_subsample_with_the_keep_probability():
     ids = np.zeros(20000, dtype=np.int64)
     blocks = w2v.make_blocks(ids, np.array([0, 20000]), np.random.default_rng(1),
@@ -320,6 +331,44 @@ def test_trainer_lowers_the_loss_and_learns_the_topics():
     np.fill_diagonal(same, False)
     different = topic[:, None] != topic[None, :]
     assert cosine[same].mean() > cosine[different].mean() + 0.3
+
+
+def test_trainer_starts_as_word2vec_does():
+    """Inputs uniform in +-0.5/dim, outputs zero, so every score is 0 and the first loss per pair
+    is (1 + negatives) log 2, whatever the number of shared negatives."""
+    for negatives, block_negatives in [(5, 8), (3, 16)]:
+        _, result = small_run(negatives=negatives, block_negatives=block_negatives, epochs=1,
+                              lr=1e-30, min_lr=0.0)
+        assert result.losses[0] == pytest.approx((1 + negatives) * math.log(2), rel=1e-6)
+    bound = 0.5 / 16
+    assert np.abs(result.vectors).max() <= bound and np.abs(result.vectors).max() > 0.9 * bound
+    assert np.abs(result.vectors.mean()) < 0.05 * bound
+    assert np.abs(result.output_vectors).max() < 1e-20
+    _, other = small_run(seed=1, epochs=1, lr=1e-30, min_lr=0.0)
+    assert not np.array_equal(result.vectors, other.vectors)
+
+
+def test_trainer_decays_the_learning_rate_and_ignores_zero_negatives():
+    _, decayed = small_run(epochs=1, lr=0.02, min_lr=0.0)
+    _, constant = small_run(epochs=1, lr=0.02, min_lr=0.02)
+    assert not np.array_equal(decayed.vectors, constant.vectors)
+    # Negatives are drawn last in an epoch: with a weight of zero, how many does not matter.
+    _, a = small_run(epochs=1, negatives=0, block_negatives=4)
+    _, b = small_run(epochs=1, negatives=0, block_negatives=12)
+    assert np.array_equal(a.vectors, b.vectors)
+
+
+def test_a_diverging_run_stops_with_advice():
+    """30 words and little subsampling: a step of 1024 centers meets each word dozens of times
+    and the sum of its gradients overshoots; smaller steps train."""
+    sentences = topic_corpus(n_sentences=3000)
+    vocab = w2v.Vocab(sentences, min_count=1)
+    ids, starts = vocab.encode(sentences)
+    with pytest.raises(FloatingPointError, match="training diverged in epoch 1.*lower lr "
+                                                 r"\(now 0.025\) or blocks_per_step \(now 32\)"):
+        w2v.train_skipgram(ids, starts, vocab, dim=32, epochs=3, t=1e-2, loss_every=1)
+    result = w2v.train_skipgram(ids, starts, vocab, dim=32, epochs=3, t=1e-2, blocks_per_step=4)
+    assert result.epoch_losses[-1] < 2.0
 
 
 def test_trainer_shows_a_progress_bar_only_when_asked(capsys):
@@ -441,8 +490,12 @@ def test_train_gensim_repeats_with_one_worker_and_takes_our_hyperparameters():
                                   seed=5, min_count=1)
     b, _ = w2v.train_gensim(sentences, dim=12, window=3, negatives=4, t=1e-3, epochs=2, seed=5,
                             min_count=1)
+    c, _ = w2v.train_gensim(sentences, dim=12, window=3, negatives=4, t=1e-3, epochs=2, seed=6,
+                            min_count=1)
     assert seconds > 0 and np.array_equal(a.wv.vectors, b.wv.vectors)
+    assert not np.array_equal(a.wv.vectors, c.wv.vectors)
     assert (a.vector_size, a.window, a.negative, a.sample, a.epochs, a.sg, a.hs) == (
         12, 3, 4, 1e-3, 2, 1, 0)
     with pytest.raises(ValueError, match="dim must be at least 1"):
         w2v.train_gensim(sentences, dim=0)
+
