@@ -62,6 +62,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from d2lutils._checks import check_int as _check_int
+
 # --------------------------------------------------------------------------------------------
 # The step interface and what the searches return
 
@@ -113,14 +115,6 @@ def _check_model(model: object) -> None:
             f"model must implement the step interface (start, step, bos, eos; see "
             f"d2lutils.decoding), {type(model).__name__} lacks {', '.join(missing)}"
         )
-
-
-def _check_int(name: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be at least {low}, got {name}={value}")
-    return int(value)
 
 
 def _check_alpha(alpha: object) -> float:

@@ -69,6 +69,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from d2lutils._checks import check_int as _check_int
+
 __all__ = [
     "Blocks",
     "HuffmanCodes",
@@ -100,14 +102,6 @@ def _unknown_word(word: object, known: Sequence[str], why: str) -> UnknownWordEr
     close = difflib.get_close_matches(str(word), known, n=5) if isinstance(word, str) else []
     hint = f"; closest words in the vocabulary: {', '.join(close)}" if close else ""
     return UnknownWordError(f"{word!r} is not in the vocabulary ({why}){hint}")
-
-
-def _check_int(name: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be at least {low}, got {value}")
-    return int(value)
 
 
 def _check_positive(name: str, value: object) -> float:
