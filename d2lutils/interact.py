@@ -38,6 +38,15 @@ class InteractiveFigure:
 
     ``.values`` holds each control's current value, ``.choices`` the choices of each choice
     control and ``.static_choices`` those that get a frame in the static page.
+
+    Raises:
+        TypeError: ``draw`` is not callable, ``crop`` is not a bool, a control is neither a list
+            of choices nor a widget, or ``initial``/``static`` is not a mapping (``static``:
+            nor a bool).
+        ValueError: ``max_frames`` is not a positive int; no controls, a name that is not a
+            Python identifier, a control without choices or with repeated ones; or
+            ``initial``/``static`` name an unknown control, a value outside its choices, or
+            more frames than ``max_frames``.
     """
 
     def __init__(
@@ -75,7 +84,12 @@ class InteractiveFigure:
         return repr(sorted(args.items())), args
 
     def render(self, **values: object) -> bytes:
-        """PNG bytes of the figure at ``values`` (unnamed controls keep their current value)."""
+        """PNG bytes of the figure at ``values`` (unnamed controls keep their current value).
+
+        Raises:
+            TypeError: ``draw`` returned something other than a matplotlib Figure.
+            ValueError: a value names an unknown control or lies outside its choices.
+        """
         key, args = self._args(values)
         if key in self._pngs:
             return self._pngs[key]
@@ -195,6 +209,12 @@ def interactive_figure(
     ``max_frames`` frames in all. ``crop=False`` renders the whole canvas instead of cropping it
     tight: every frame then has the same size and draws about a third faster, but ``draw`` must
     fit its figure into the canvas itself (``fig.subplots_adjust(...)`` or a layout engine).
+
+    Raises:
+        TypeError: an unknown option, or a bad ``draw``, control or ``crop`` (see
+            :class:`InteractiveFigure`).
+        ValueError: a control without choices, or ``initial``/``static``/``max_frames`` out
+            of range (see :class:`InteractiveFigure`).
     """
     if unknown:
         raise TypeError(
