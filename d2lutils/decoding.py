@@ -156,7 +156,12 @@ def _check_sources(sources: object) -> list[list[int]]:
 def greedy_search(
     model: StepModel, sources: Sequence[Sequence[int]], max_len: int, alpha: float = 0.75
 ) -> list[Hypothesis]:
-    """The most likely next token at every step (ties: the smallest id), for a batch at once."""
+    """The most likely next token at every step (ties: the smallest id), for a batch at once.
+
+    Raises ``TypeError`` for a model without the step interface, sources that are not lists
+    of int ids, a non-int ``max_len`` or an ``alpha`` that is not a number; ``ValueError``
+    for ``max_len < 1`` or ``alpha < 0``.
+    """
     _check_model(model)
     sources = _check_sources(sources)
     max_len, alpha = _check_int("max_len", max_len, 1), _check_alpha(alpha)
@@ -207,7 +212,10 @@ def beam_search_reference(
     from, so extending it costs one decoder step. Returns the finished hypotheses, best first.
     With a list as ``trace``, each step appends every extension of probability > 0 of every
     live hypothesis as a :class:`Candidate`, marked live, finished or pruned (for drawing the
-    beam tree).
+    beam tree). Raises ``TypeError`` for a model without the step interface, a source that
+    is not a list of int ids, a non-int ``k`` or ``max_len``, an ``alpha`` that is not a
+    number or a ``trace`` that is not a list; ``ValueError`` for ``k < 1``, ``max_len < 1``
+    or ``alpha < 0``.
     """
     if trace is not None and not isinstance(trace, list):
         raise TypeError(f"trace must be a list to append the steps to, or None, got {trace!r}")
@@ -293,6 +301,7 @@ def beam_search(
     Returns, for each sentence, its finished hypotheses, best first (the same as
     :func:`beam_search_reference`). The live hypotheses of all sentences sit in one flat batch,
     grouped by sentence and in beam order; a sentence with no live hypothesis leaves the batch.
+    Raises the errors of :func:`beam_search_reference` (``TypeError``, ``ValueError``).
     """
     _check_model(model)
     sources = _check_sources(sources)
@@ -366,7 +375,9 @@ def exhaustive_search(
     """Every output of at most ``max_len`` tokens with probability > 0, best score first.
 
     Each prefix is advanced once from its cached state; feasible only for tiny vocabularies
-    (``V**max_len`` sequences at most).
+    (``V**max_len`` sequences at most). Raises ``TypeError`` for a model without the step
+    interface, a bad source, ``max_len`` or ``alpha`` (as :func:`beam_search_reference`), and
+    ``ValueError`` for ``max_len < 1``, ``alpha < 0`` or more than a million sequences.
     """
     _check_model(model)
     source = _check_source(source)
@@ -406,6 +417,11 @@ class TableDecoder:
     so the distribution after output ``y`` for source ``x`` is ``table[x + y]`` (with the empty
     source, ``table[y]``). ``eos`` is the id or name of the end token (default: the last id);
     ``bos`` is ``V``, an id outside the table.
+
+    Raises ``TypeError`` for a table that is not a non-empty dict, a key that is not a tuple or
+    a token that is neither an id nor a name; ``ValueError`` for distributions of different
+    lengths, a ``vocab`` of another size, unknown names or ids, probabilities that are negative
+    or do not sum to 1, and (from ``step``) a prefix the table has no entry for.
     """
 
     def __init__(
@@ -486,7 +502,9 @@ def random_table(
     shorter than ``max_len`` gets a random distribution.
 
     ``ties=True`` draws probabilities proportional to small integers 0–3, so equal and zero
-    probabilities are common (a test of tie-breaking and of impossible tokens).
+    probabilities are common (a test of tie-breaking and of impossible tokens). Raises
+    ``TypeError`` for a non-int size or seed, ``ValueError`` for ``vocab_size < 2``,
+    ``max_len < 1``, ``seed < 0`` or a table of more than a million prefixes.
     """
     vocab_size = _check_int("vocab_size", vocab_size, 2)
     max_len = _check_int("max_len", max_len, 1)
@@ -516,7 +534,10 @@ _TOKEN = re.compile(r"[\w'’-]+|[^\w\s]")
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case, then split into words (letters, digits, ``'`` and ``-``) and punctuation."""
+    """Lower-case, then split into words (letters, digits, ``'`` and ``-``) and punctuation.
+
+    Raises ``TypeError`` if ``text`` is not a ``str``.
+    """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {text!r}")
     return _TOKEN.findall(text.lower())
@@ -524,7 +545,10 @@ def tokenize(text: str) -> list[str]:
 
 class Vocab:
     """Token <-> id for the tokens seen at least ``min_freq`` times; ids 0–3 are
-    ``<pad>``, ``<bos>``, ``<eos>``, ``<unk>`` (unknown words)."""
+    ``<pad>``, ``<bos>``, ``<eos>``, ``<unk>`` (unknown words).
+
+    Raises ``TypeError`` for a non-int ``min_freq``, ``ValueError`` for ``min_freq < 1``.
+    """
 
     def __init__(self, sentences: Sequence[Sequence[str]], min_freq: int = 2) -> None:
         min_freq = _check_int("min_freq", min_freq, 1)
@@ -540,7 +564,10 @@ class Vocab:
         return len(self.tokens)
 
     def encode(self, tokens: Sequence[str]) -> list[int]:
-        """Ids of ``tokens`` (``<unk>`` for unknown ones), without ``<eos>``."""
+        """Ids of ``tokens`` (``<unk>`` for unknown ones), without ``<eos>``.
+
+        Raises ``TypeError`` for a string (a sentence) instead of a list of tokens.
+        """
         if isinstance(tokens, str):
             raise TypeError("encode takes a list of tokens; split a sentence with tokenize()")
         return [self.index.get(t, self.unk) for t in tokens]
@@ -589,7 +616,9 @@ def translation_splits(
     The distinct English sentences are shuffled with ``seed``; ``test`` and then ``valid`` take
     one pair (its first translation) for each of the first ``test_size`` and ``valid_size``
     sentences, and ``train`` takes ``train_size`` pairs of the remaining sentences. The same
-    arguments give the same splits on every machine.
+    arguments give the same splits on every machine. Raises ``TypeError`` for a non-int size,
+    ``max_tokens`` or seed, or a sentence that is not a ``str``; ``ValueError`` for a negative
+    size or seed, ``max_tokens < 1``, or sizes larger than the data allow.
     """
     max_tokens = _check_int("max_tokens", max_tokens, 1)
     sizes = [
@@ -653,7 +682,9 @@ def translation_loader(
     """Batches ``(src, src_len, tgt_in, tgt_out)`` for :func:`d2lutils.fit`.
 
     ``src`` ends with ``<eos>``; ``tgt_in`` is ``<bos>`` + French, ``tgt_out`` French +
-    ``<eos>``; all padded with ``<pad>`` (id 0), which :func:`sequence_loss` ignores.
+    ``<eos>``; all padded with ``<pad>`` (id 0), which :func:`sequence_loss` ignores. Raises
+    ``TypeError`` for a non-int ``batch_size``, ``ValueError`` for ``batch_size < 1`` or no
+    pairs.
     """
     batch_size = _check_int("batch_size", batch_size, 1)
     if not pairs:
@@ -673,7 +704,10 @@ def translation_loader(
 
 
 def sequence_loss(logits: torch.Tensor, target: torch.Tensor, pad: int = 0) -> torch.Tensor:
-    """Cross-entropy per target token, averaged over the tokens that are not ``<pad>``."""
+    """Cross-entropy per target token, averaged over the tokens that are not ``<pad>``.
+
+    Raises ``ValueError`` unless ``logits`` is ``(B, T, V)`` and ``target`` ``(B, T)``.
+    """
     if logits.ndim != 3 or target.shape != logits.shape[:2]:
         raise ValueError(
             f"sequence_loss needs logits (B, T, V) and target (B, T), got "
@@ -706,7 +740,8 @@ class Seq2Seq(nn.Module):
     for training with :func:`d2lutils.fit` and :func:`sequence_loss`). At each step the previous
     decoder state ``h`` attends over the encoder outputs ``m_j`` with scores
     ``v . tanh(W_q h + W_k m_j)``; the context and the previous token's embedding feed a GRU
-    cell, and the new state with the context gives the logits.
+    cell, and the new state with the context gives the logits. Raises ``TypeError`` for a
+    size that is not an int, ``ValueError`` for one below 1.
     """
 
     def __init__(

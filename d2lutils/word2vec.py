@@ -210,7 +210,8 @@ def keep_probability(
     ``min(1, sqrt(t / f(w)))``: a token is discarded with probability ``1 - sqrt(t / f(w))``
     (Mikolov et al., 2013). ``"word2vec"`` is ``min(1, sqrt(t / f(w)) + t / f(w))``, what
     word2vec's C code and gensim use; it keeps a little more of every frequent word. Raises
-    ``ValueError`` for empty or non-positive counts, ``t <= 0`` or an unknown formula.
+    ``ValueError`` for empty or non-positive counts, ``t <= 0`` or an unknown formula, and
+    ``TypeError`` for a ``t`` that is not a number.
     """
     counts = _check_counts(counts)
     t = _check_positive("t", t)
@@ -222,7 +223,11 @@ def keep_probability(
 
 
 def negative_distribution(counts: np.ndarray | Sequence[float], power: float = 0.75) -> np.ndarray:
-    """The distribution negatives are drawn from: ``counts ** power``, normalized (float64)."""
+    """The distribution negatives are drawn from: ``counts ** power``, normalized (float64).
+
+    Raises ``ValueError`` for empty or non-positive counts, or a ``power`` that is not a number
+    >= 0.
+    """
     counts = _check_counts(counts)
     if isinstance(power, bool) or not isinstance(power, (int, float)) or not power >= 0:
         raise ValueError(f"power must be a number >= 0, got {power!r}")
@@ -728,7 +733,8 @@ def nearest(kv, word: str, k: int = 5) -> list[tuple[str, float]]:
     """The ``k`` nearest words to ``word`` by cosine similarity, as ``(word, cosine)`` pairs.
 
     Raises ``UnknownWordError`` (a ``KeyError``) naming the word and the closest words that are
-    in the vocabulary, and ``ValueError`` for ``k < 1``.
+    in the vocabulary, ``ValueError`` for ``k < 1`` and ``TypeError`` for a ``k`` that is not
+    an int.
     """
     k = _check_int("k", k, 1)
     if word not in kv.key_to_index:
