@@ -75,6 +75,24 @@ def test_every_chapter_is_in_the_book(built_book):
     assert toc_files()[-1] == "api", "the d2lutils reference is the book's last page"
 
 
+def test_chapters_are_numbered_in_reading_order(built_book):
+    """The landing page lists every chapter after "Getting started" as 1., 2., ... in the order of
+    the table of contents, and each chapter's page title carries its number."""
+    numbered = [f for f in CHAPTERS if not f.endswith("00_getting_started")]
+    landing = (HTML / "intro.html").read_text(encoding="utf-8")
+    main = landing[landing.index("<main"):]
+    for number, file in enumerate(numbered, start=1):
+        links = re.findall(rf'<a class="reference internal" href="{re.escape(file)}\.html">'
+                           r"(.*?)</a>", main)
+        assert links, f"the landing page does not list {file}"
+        text = re.sub(r"<[^>]+>", "", links[0])
+        assert text.startswith(f"{number}. "), f"{file} is listed as {text!r}, not chapter {number}"
+        title = re.search(r"<h1>(.*?)<a", page_path(file).read_text(encoding="utf-8")).group(1)
+        assert re.sub(r"<[^>]+>", "", title).startswith(f"{number}. "), f"{file}: {title!r}"
+    start = re.findall(r'href="notebooks/00_getting_started\.html">(.*?)</a>', main)
+    assert start and not re.match(r"\d", re.sub(r"<[^>]+>", "", start[0])), start
+
+
 def test_nothing_is_loaded_from_the_internet(built_book):
     tag = re.compile(r"<(script|link|img|iframe|source)\b[^>]*?\b(src|href)=[\"']([^\"']+)", re.I)
     for page in [HTML / "index.html", HTML / "intro.html", HTML / "search.html",
@@ -274,9 +292,18 @@ def test_every_image_loads_and_is_described(chapter):
 
 
 def test_numbered_figures_have_captions(chapter):
-    """A figure the notebook captions (myst-nb's figure metadata) is numbered, and every
-    reference to a figure by number lands on one."""
+    """Every picture on the page (a stored figure or an interactive one) sits in a numbered
+    figure with a caption (myst-nb's figure metadata on its cell), the text refers to each figure
+    by number, and every such reference lands on a figure."""
     page = chapter.page
+    loose = page.eval_on_selector_all(
+        "main img", "els => els.filter(e => !e.closest('figure')?.querySelector('figcaption'))"
+                    ".map(e => e.getAttribute('alt'))")
+    assert not loose, f"{chapter.stem}: figures without a number and caption: {loose[:3]}"
+    unreferenced = page.eval_on_selector_all(
+        "main figure[id]", "els => els.map(e => e.id).filter(id => !document.querySelector("
+                           "'main a.reference.internal[href$=\"#' + id + '\"]'))")
+    assert not unreferenced, f"{chapter.stem}: the text never refers to {unreferenced}"
     captions = page.eval_on_selector_all(
         "main figure figcaption", "els => els.map(e => e.innerText.trim())")
     for caption in captions:
