@@ -8,19 +8,20 @@ code decodes a toy table, the translator and the random tables of the tests:
   belongs to ``sources[b]``.
 - ``model.step(tokens, state, index) -> (log_probs, new_state)`` advances ``N`` hypotheses by
   one token. Hypothesis ``i`` continues from row ``index[i]`` of ``state`` (an int64 tensor of
-  shape ``(N,)``: it reorders, duplicates or drops rows, so beams are selected without copying
-  anything else) and is fed ``tokens[i]``, the token it ended with (``model.bos`` at the first
-  step). ``log_probs`` is ``(N, V)``: the log-probability of each next token; ``new_state`` has
-  one row per hypothesis. What a state holds is the model's business: the translator's rows are
-  a hidden vector and the number of their sentence, and all beams of a sentence share its one
-  copy of the encoder's outputs.
+  shape ``(N,)``: it reorders, duplicates or drops rows, so beams are selected by index and
+  the stored state is never copied to reorder them) and is fed ``tokens[i]``, the token it
+  ended with (``model.bos`` at the first step). ``log_probs`` is ``(N, V)``: the
+  log-probability of each next token; ``new_state`` has one row per hypothesis. What a state
+  holds is the model's business: the translator's rows are a hidden vector and the number of
+  their sentence, and the state stores each sentence's encoder outputs once, for all its beams
+  (each step gathers the rows it needs).
 - ``model.bos`` and ``model.eos`` are the ids of the start and end tokens.
 
 **What a search returns.** A :class:`Hypothesis`: the generated tokens (``<eos>`` included when
 the hypothesis ended with it; one that reached ``max_len`` tokens without it stops there), its
 log-probability ``log P`` and its score ``log P / L**alpha``, ``L`` the number of tokens
-(``<eos>`` counted). ``alpha = 0`` ranks by probability; ``alpha = 0.75`` is the usual
-length normalization. A hypothesis of probability zero (``log P = -inf``) is never kept.
+(``<eos>`` counted). ``alpha = 0`` ranks by probability; ``alpha = 0.75`` is a
+middle ground. A hypothesis of probability zero (``log P = -inf``) is never kept.
 
 **Beam search, exactly.** At each step every live hypothesis of a sentence is extended by every
 token; of these candidates the ``k - f`` with the highest ``log P`` are kept, ``f`` being the
