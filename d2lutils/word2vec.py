@@ -537,8 +537,9 @@ def train_skipgram(
     matrix product, each block sharing ``block_negatives`` negatives (see the module
     docstring). The loss is computed on every ``loss_every``-th step only (it costs time);
     ``subsampling`` names the formula of ``keep_probability``. Input vectors start uniform in
-    ``±0.5 / dim``, output vectors at zero, as in word2vec. Runs on the CPU with the threads
-    ``torch.get_num_threads()`` allows; on one thread the result depends only on ``seed``.
+    ``±1 / dim``, as gensim's do (word2vec's C code uses ``±0.5 / dim``), output vectors at zero.
+    Runs on the CPU with the threads ``torch.get_num_threads()`` allows; on one thread the result
+    depends only on ``seed``.
     ``progress=True`` shows a progress bar over the epochs. Raises ``ValueError``/``TypeError``
     for a bad corpus or hyperparameter, and ``FloatingPointError`` when training diverges: a
     step sums the gradients of every occurrence of a word, which overshoots when a small
@@ -565,7 +566,7 @@ def train_skipgram(
 
     rng = np.random.default_rng(seed)
     gen = torch.Generator().manual_seed(seed)
-    w_in = (torch.rand(len(vocab), dim, generator=gen) - 0.5) / dim
+    w_in = (2 * torch.rand(len(vocab), dim, generator=gen) - 1) / dim
     w_out = torch.zeros(len(vocab), dim)
     keep = keep_probability(vocab.counts, t, formula=subsampling)
     cdf = np.cumsum(negative_distribution(vocab.counts))

@@ -333,14 +333,14 @@ def test_trainer_lowers_the_loss_and_learns_the_topics():
     assert cosine[same].mean() > cosine[different].mean() + 0.3
 
 
-def test_trainer_starts_as_word2vec_does():
-    """Inputs uniform in +-0.5/dim, outputs zero, so every score is 0 and the first loss per pair
-    is (1 + negatives) log 2, whatever the number of shared negatives."""
+def test_trainer_starts_as_gensim_does():
+    """Inputs uniform in +-1/dim (as gensim's), outputs zero, so every score is 0 and the first
+    loss per pair is (1 + negatives) log 2, whatever the number of shared negatives."""
     for negatives, block_negatives in [(5, 8), (3, 16)]:
         _, result = small_run(negatives=negatives, block_negatives=block_negatives, epochs=1,
                               lr=1e-30, min_lr=0.0)
         assert result.losses[0] == pytest.approx((1 + negatives) * math.log(2), rel=1e-6)
-    bound = 0.5 / 16
+    bound = 1.0 / 16
     assert np.abs(result.vectors).max() <= bound and np.abs(result.vectors).max() > 0.9 * bound
     assert np.abs(result.vectors.mean()) < 0.05 * bound
     assert np.abs(result.output_vectors).max() < 1e-20
