@@ -4,7 +4,10 @@ Both are the chapter's code, ``d2lutils.decoding.beam_search`` and ``beam_search
 decoding the same 64 held-out English sentences (k = 5, max_len = 12, alpha = 0.75) with the
 same translator: the chapter's GRU encoder-decoder with additive attention (embedding 128,
 hidden 256), seeded and trained briefly (``--train-steps`` batches of 64 pairs) so that it ends
-its sentences at different steps, as a trained model does. One torch thread, on the CPU.
+its sentences at different steps, as a trained model does. On the CPU, with one torch thread by
+default (``--threads``: both contenders get the same number): on a 2-core machine shared with
+other work a 2-thread run can lose half its speed from one run to the next, while 1-thread runs
+hold.
 
 The reference is a fair opponent: it encodes each sentence once and advances each live
 hypothesis by one decoder step from its cached state. The batched decoder advances all live
@@ -27,7 +30,6 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TQDM_DISABLE", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import torch  # noqa: E402
 
@@ -77,8 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-len", type=int, default=12)
     parser.add_argument("--alpha", type=float, default=0.75)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1, help="threads for both (default 1)")
     args = parser.parse_args(argv)
-    torch.set_num_threads(1)
+    sizes = (args.runs, args.sentences, args.k, args.max_len, args.threads)
+    if min(sizes) < 1 or args.train_steps < 0:
+        parser.error("--runs, --sentences, --k, --max-len and --threads must be at least 1, "
+                     "--train-steps at least 0")
+    torch.set_num_threads(args.threads)
 
     data = decoding.translation_splits(d2lutils.load_fra_eng(), seed=args.seed)
     start = time.perf_counter()
