@@ -141,6 +141,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{t2 - t1:.2f} s ({calls['n']} calls), speedup {(t2 - t1) / (t1 - t0):.1f}x"
         )
     lengths = sorted({max(len(h.tokens) for h in hyps) for hyps in batched})
+    batched_s = statistics.median(times["batched"])
+    reference_s = statistics.median(times["reference"])
+    print(
+        f"per hypothesis step (median run): batched {batched_s / sum(rows) * 1e6:.0f} us "
+        f"({sum(rows)} steps), reference {reference_s / calls['n'] * 1e6:.0f} us "
+        f"({calls['n']} steps, one decoder call each)"
+    )
     print(f"hypotheses per decoder call, step by step (batched): {rows}")
     print(f"sentences were done after {lengths[0]} to {lengths[-1]} steps")
     print(
@@ -154,8 +161,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{max(times['reference']):.1f} s, speedup {min(ratios):.1f}-{max(ratios):.1f}x "
         f"(target {TARGET:.0f}x, goal {GOAL:.0f}x)"
     )
-    batched_s = statistics.median(times["batched"])
-    reference_s = statistics.median(times["reference"])
     print(
         f"beam search: batched {batched_s:.2f} s, reference {reference_s:.1f} s, "
         f"speedup {reference_s / batched_s:.0f}x"
